@@ -1,0 +1,55 @@
+import type { Journal } from '../../store/journal.js';
+import type { GatewayViewState } from '../../store/gateway-view.js';
+import type { ErrorKey } from '../../protocol/errors.js';
+import type { HealthSnapshot } from '../../protocol/health.js';
+import type { AgentDescriptor } from '../health-monitor.js';
+
+/** What method handlers may use: read-only views and the journal to append facts to. */
+export interface GatewayServices {
+  readonly journal: Journal;
+  /** The projection of the `gateway` stream as of the last commit. */
+  view(): GatewayViewState;
+  /** A fresh health snapshot (not journaled). */
+  liveHealth(): HealthSnapshot;
+  readonly agents: readonly AgentDescriptor[];
+  readonly defaultAgentId: string;
+  readonly startedAt: number;
+  readonly version: string;
+  readonly pid: number;
+  transportKind(): 'uws' | 'ws';
+  /** Authenticated sockets right now. */
+  connectionCount(): number;
+  now(): number;
+}
+
+/** Who is calling, plus the services. */
+export interface MethodContext {
+  readonly connId: string;
+  readonly role: string;
+  readonly scopes: readonly string[];
+  readonly services: GatewayServices;
+}
+
+/** A handler: gets validated params, returns the payload (or throws a MethodError). */
+export type MethodHandler = (context: MethodContext, params: unknown) => unknown;
+
+/** An expected failure of a method, converted to a wire error at the edge. */
+export class MethodError extends Error {
+  constructor(
+    readonly key: ErrorKey,
+    message?: string,
+    readonly details?: unknown,
+  ) {
+    super(message ?? key);
+    this.name = 'MethodError';
+  }
+}
+
+/** `main` → `agent:<default>:main`; `x` → `agent:<default>:x`; `agent:…` kept. */
+export function normalizeSessionKey(key: string | undefined, defaultAgentId: string): string {
+  if (!key || key === 'main') return `agent:${defaultAgentId}:main`;
+  return key.startsWith('agent:') ? key : `agent:${defaultAgentId}:${key}`;
+}
+
+/** The journal stream of a session. */
+export const sessionStream = (sessionKey: string): string => `session:${sessionKey}`;

@@ -1,0 +1,62 @@
+import { ERRORS } from '../protocol/errors.js';
+import type { ResponseFrame } from '../protocol/frames.js';
+import { MethodError, type MethodContext, type MethodHandler } from './methods/context.js';
+import type { Logger } from './logger.js';
+
+/** Where a dispatched request's answer goes. */
+export interface Responder {
+  respond(text: string): void;
+  readonly logger: Logger;
+}
+
+const ok = (id: string, payload: unknown): string => JSON.stringify({ type: 'res', id, ok: true, payload });
+
+/** Converts a handler failure to its wire error, once, at the edge. Unknown errors become UNAVAILABLE. */
+export function failureFrame(id: string, method: string, error: unknown, logger: Logger): ResponseFrame {
+  if (error instanceof MethodError) {
+    const entry = ERRORS[error.key];
+    return {
+      type: 'res',
+      id,
+      ok: false,
+      error: {
+        code: entry.code ?? 'INVALID_REQUEST',
+        message: error.key === 'INVALID_PARAMS' ? `invalid ${method} params: ${error.message}` : error.message,
+        ...(error.details !== undefined ? { details: error.details } : {}),
+      },
+    };
+  }
+  logger.error(`method ${method} failed`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  return { type: 'res', id, ok: false, error: { code: 'UNAVAILABLE', message: ERRORS.INTERNAL_ERROR.message } };
+}
+
+/**
+ * Runs the handler of a routed request and sends its response. Synchronous handlers answer in the
+ * same turn (no promise on the hot path); asynchronous ones answer when they settle.
+ */
+export function dispatchRequest(
+  handlers: Readonly<Record<string, MethodHandler>>,
+  context: MethodContext,
+  request: { id: string; method: string; params: unknown },
+  responder: Responder,
+): void {
+  const { id, method } = request;
+  const handler = handlers[method];
+  const fail = (error: unknown) => responder.respond(JSON.stringify(failureFrame(id, method, error, responder.logger)));
+  if (!handler) {
+    fail(new Error(`no handler registered for ${method}`));
+    return;
+  }
+  let result: unknown;
+  try {
+    result = handler(context, request.params);
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  if (result instanceof Promise) {
+    result.then((payload: unknown) => responder.respond(ok(id, payload)), fail);
+  } else {
+    responder.respond(ok(id, result));
+  }
+}

@@ -1,0 +1,16 @@
+import { defineCommand } from 'citty';
+import { runArgs, runGateway } from './gateway-run.js';
+import { callCommand } from './gateway-call.js';
+import { healthCommand } from './gateway-health.js';
+import { journalCommand } from './gateway-journal.js';
+
+/** `openclaw gateway [run]` runs the daemon; the other subcommands talk to one or read its journal. */
+export const gatewayCommand = defineCommand({
+  meta: { name: 'gateway', description: 'Run the gateway, call it, or read its journal' },
+  subCommands: {
+    run: defineCommand({ meta: { name: 'run', description: 'Run the gateway in the foreground' }, args: runArgs, run: ({ args }) => runGateway(args) }),
+    call: callCommand,
+    health: healthCommand,
+    journal: journalCommand,
+  },
+});

@@ -1,0 +1,57 @@
+/**
+ * The error catalogue: every wire code and `details.code` the gateway emits, with its default
+ * message and, where the connection must end, the WebSocket close code (PROTOCOL.md §3).
+ * Codes are API: never renamed or reused. The README lists each of them (a test checks it).
+ */
+
+/** Top-level wire error codes. */
+export const WIRE_CODES = [
+  'INVALID_REQUEST', 'FORBIDDEN', 'UNAVAILABLE', 'NOT_PAIRED', 'APPROVAL_NOT_FOUND', 'NOT_LINKED', 'AGENT_TIMEOUT',
+] as const;
+export type WireCode = (typeof WIRE_CODES)[number];
+
+interface CatalogueEntry {
+  /** Wire `error.code`, or null when the socket is closed without a response. */
+  readonly code: WireCode | null;
+  /** Close code when the connection must end, or null when it stays open. */
+  readonly close: number | null;
+  readonly message: string;
+}
+
+/** Failures, keyed by their `details.code` (or a descriptive key when there is none on the wire). */
+export const ERRORS = {
+  // Handshake (PROTOCOL.md §2.6).
+  HANDSHAKE_TIMEOUT: { code: null, close: 1000, message: '' },
+  UNPARSABLE_FIRST_FRAME: { code: null, close: 1000, message: '' },
+  INVALID_FIRST_FRAME: { code: null, close: 1008, message: 'invalid request frame' },
+  FIRST_REQUEST_NOT_CONNECT: { code: 'INVALID_REQUEST', close: 1008, message: 'invalid handshake: first request must be connect' },
+  INVALID_CONNECT_PARAMS: { code: 'INVALID_REQUEST', close: 1008, message: 'invalid connect params' },
+  PROTOCOL_MISMATCH: { code: 'INVALID_REQUEST', close: 1002, message: 'protocol mismatch' },
+  INVALID_ROLE: { code: 'INVALID_REQUEST', close: 1008, message: 'invalid role' },
+  AUTH_TOKEN_MISSING: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: gateway token missing (provide auth.token or auth.password)' },
+  AUTH_TOKEN_MISMATCH: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: gateway token mismatch (check the token in your config or OPENCLAW_GATEWAY_TOKEN)' },
+  AUTH_PASSWORD_MISSING: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: gateway password missing (provide auth.password)' },
+  AUTH_PASSWORD_MISMATCH: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: gateway password mismatch' },
+  DEVICE_IDENTITY_REQUIRED: { code: 'NOT_PAIRED', close: 1008, message: 'device identity required' },
+  PREAUTH_TOO_LARGE: { code: null, close: 1009, message: 'preauth payload too large' },
+  TOO_MANY_PENDING_FRAMES: { code: null, close: 1008, message: 'too many pending handshake frames' },
+  // After the handshake.
+  CONNECT_ALREADY_DONE: { code: 'INVALID_REQUEST', close: null, message: 'connect is only valid as the first request' },
+  INVALID_REQUEST_FRAME: { code: 'INVALID_REQUEST', close: null, message: 'invalid request frame' },
+  UNKNOWN_METHOD: { code: 'INVALID_REQUEST', close: null, message: 'unknown method' },
+  INVALID_PARAMS: { code: 'INVALID_REQUEST', close: null, message: 'invalid params' },
+  MISSING_SCOPE: { code: 'FORBIDDEN', close: null, message: 'missing scope' },
+  UNAUTHORIZED_ROLE: { code: 'FORBIDDEN', close: null, message: 'unauthorized role' },
+  INTERNAL_ERROR: { code: 'UNAVAILABLE', close: null, message: 'internal error' },
+  SHUTTING_DOWN: { code: 'UNAVAILABLE', close: null, message: 'gateway is shutting down' },
+  // Connection lifecycle.
+  SLOW_CONSUMER: { code: null, close: 1008, message: 'slow consumer' },
+  SERVICE_RESTART: { code: null, close: 1012, message: 'service restart' },
+} as const satisfies Record<string, CatalogueEntry>;
+export type ErrorKey = keyof typeof ERRORS;
+
+/** Recommended next steps carried by auth failures (PROTOCOL.md §3.2). */
+export const AUTH_FAILURE_DETAILS = {
+  canRetryWithDeviceToken: false,
+  recommendedNextStep: 'update_auth_credentials',
+} as const;

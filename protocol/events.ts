@@ -1,0 +1,21 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { PresenceEntry } from './presence.js';
+
+/** `tick` payload: keepalive, at least every `policy.tickIntervalMs`; not journaled, no `seq`. */
+export const TickEvent = Type.Object({ ts: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+export type TickEvent = Static<typeof TickEvent>;
+
+/** `shutdown` payload, sent before every graceful stop or restart (then close 1012). */
+export const ShutdownEvent = Type.Object(
+  { reason: Type.String({ minLength: 1 }), restartExpectedMs: Type.Optional(Type.Integer({ minimum: 0 })) },
+  { additionalProperties: false },
+);
+export type ShutdownEvent = Static<typeof ShutdownEvent>;
+
+/** `presence` payload: the whole roster after the change. */
+export const PresenceEvent = Type.Object({ presence: Type.Array(PresenceEntry) }, { additionalProperties: false });
+export type PresenceEvent = Static<typeof PresenceEvent>;
+
+/** Events this gateway emits; advertised in `hello-ok.features.events`. */
+export const GATEWAY_EVENTS = ['connect.challenge', 'tick', 'presence', 'health', 'shutdown', 'heartbeat'] as const;
+export type GatewayEventName = (typeof GATEWAY_EVENTS)[number];

@@ -1,0 +1,50 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { PresenceEntry } from './presence.js';
+import { HealthSnapshot } from './health.js';
+
+/**
+ * Journal facts: what happened, in the past tense. Each fact type has a payload schema; the
+ * journal stores `{type, data}` and projections fold them. Streams: `gateway` holds exactly the
+ * facts every operator sees as broadcast events (so a gap in wire `seq` is a gap in the log);
+ * `system` holds supervisor lifecycle; `session:<key>` holds what was queued for a session.
+ */
+export const FactPayloads = {
+  /** The gateway booted: earlier connections are gone, a new self entry leads the roster. */
+  'presence.restarted': Type.Object({ self: PresenceEntry }, { additionalProperties: false }),
+  /** A tracked client connected (one row per connection; nodes keyed by device). */
+  'presence.connected': Type.Object({ key: Type.String(), entry: PresenceEntry }, { additionalProperties: false }),
+  /** A tracked client's socket closed; the row stays with reason "disconnect" until pruned. */
+  'presence.disconnected': Type.Object({ key: Type.String(), ts: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+  /** A `system-event` beacon merged into the roster under `key`. */
+  'presence.beaconed': Type.Object({ key: Type.String(), entry: PresenceEntry }, { additionalProperties: false }),
+  /** A new health snapshot worth announcing. */
+  'health.changed': Type.Object({ snapshot: HealthSnapshot }, { additionalProperties: false }),
+  /** A graceful stop or restart began. */
+  'gateway.shutdown.announced': Type.Object(
+    { reason: Type.String({ minLength: 1 }), restartExpectedMs: Type.Optional(Type.Integer({ minimum: 0 })) },
+    { additionalProperties: false },
+  ),
+  /** The supervisor started serving (stream `system`). */
+  'gateway.started': Type.Object(
+    { version: Type.String(), pid: Type.Integer(), bootId: Type.String(), transport: Type.String(), port: Type.Integer() },
+    { additionalProperties: false },
+  ),
+  /** The supervisor stopped cleanly (stream `system`). */
+  'gateway.stopped': Type.Object({ reason: Type.String() }, { additionalProperties: false }),
+  /** A system event was queued for a session (`system-event` or `wake`). */
+  'system.event.queued': Type.Object(
+    {
+      text: Type.String({ minLength: 1 }),
+      source: Type.Union([Type.Literal('system-event'), Type.Literal('wake')]),
+      mode: Type.Optional(Type.Union([Type.Literal('now'), Type.Literal('next-heartbeat')])),
+      idempotencyKey: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false },
+  ),
+} as const;
+
+export type FactType = keyof typeof FactPayloads;
+/** A fact before it is journaled. */
+export type Fact = { [K in FactType]: { type: K; data: Static<(typeof FactPayloads)[K]> } }[FactType];
+/** Payload type of one fact type. */
+export type FactData<K extends FactType> = Static<(typeof FactPayloads)[K]>;

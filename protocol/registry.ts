@@ -1,0 +1,57 @@
+import type { TSchema } from '@sinclair/typebox';
+import { compile, type Validator } from './ajv.js';
+import type { OperatorScope, Role } from './scopes.js';
+import * as system from './methods/system.js';
+import * as agents from './methods/agents.js';
+import * as replay from './methods/events-replay.js';
+
+/** How a method answers: once, or an ack followed by a final on the same request id. */
+export type MethodKind = 'unary' | 'two-stage';
+
+/** One registered method: its schemas, who may call it, and how it answers. */
+export interface MethodSpec {
+  readonly name: string;
+  readonly params: TSchema;
+  readonly result: TSchema;
+  /** Role allowed to call it. */
+  readonly role: Role;
+  /** Operator scope required (ignored for node methods). */
+  readonly scope: OperatorScope | null;
+  readonly kind: MethodKind;
+  readonly description: string;
+  /** Params validator, compiled once at load. */
+  readonly validate: Validator<unknown>;
+}
+
+function method(
+  name: string,
+  spec: { params: TSchema; result: TSchema; scope: OperatorScope; kind?: MethodKind; role?: Role; description: string },
+): MethodSpec {
+  return {
+    name,
+    params: spec.params,
+    result: spec.result,
+    role: spec.role ?? 'operator',
+    scope: spec.scope,
+    kind: spec.kind ?? 'unary',
+    description: spec.description,
+    validate: compile(spec.params) as Validator<unknown>,
+  };
+}
+
+/** The method registry: every method this gateway answers, by wire name. */
+export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
+  [
+    method('health', { params: system.HealthParams, result: system.HealthResult, scope: 'operator.read', description: 'Health snapshot.' }),
+    method('status', { params: system.StatusParams, result: system.StatusResult, scope: 'operator.read', description: 'Runtime summary.' }),
+    method('system-presence', { params: system.SystemPresenceParams, result: system.SystemPresenceResult, scope: 'operator.read', description: 'Presence roster.' }),
+    method('system-event', { params: system.SystemEventParams, result: system.OkResult, scope: 'operator.admin', description: 'Presence beacon plus a system event for a session.' }),
+    method('last-heartbeat', { params: system.LastHeartbeatParams, result: system.LastHeartbeatResult, scope: 'operator.read', description: 'Last heartbeat event, or null.' }),
+    method('wake', { params: system.WakeParams, result: system.OkResult, scope: 'operator.write', description: 'Queue text for a session and wake it.' }),
+    method('agents.list', { params: agents.AgentsListParams, result: agents.AgentsListResult, scope: 'operator.read', description: 'Configured agents.' }),
+    method('events.replay', { params: replay.EventsReplayParams, result: replay.EventsReplayResult, scope: 'operator.read', description: 'Journaled broadcast events after a seq.' }),
+  ].map((spec) => [spec.name, spec] as const),
+);
+
+/** Method names, as advertised in `hello-ok.features.methods`. */
+export const METHOD_NAMES: readonly string[] = [...METHODS.keys()];
