@@ -117,7 +117,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   function broadcast(entry: JournalEntry): void {
     if (admitted.size === 0) return;
-    const now = Date.now();
+    const now = entry.ts; // the fact's own time: what `events.replay` reproduces byte for byte
     const droppable = isDroppableWhenSlow(entry.type);
     let forReaders: string | undefined;
     let redacted: string | undefined;

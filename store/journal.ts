@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Fact } from '../protocol/facts.js';
+import { acquireWriterLock } from './writer-lock.js';
 
 /** One journaled fact. `position` is dense per stream, from 1; `seq` is global. */
 export interface JournalEntry {
@@ -75,11 +76,19 @@ export class Journal {
   private flushScheduled = false;
   private closed = false;
   private readonly statements;
+  private readonly releaseLock: () => void;
 
   private constructor(path: string, options: JournalOptions) {
     this.path = path;
     this.now = options.now ?? Date.now;
-    this.db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+    const writer = options.readonly !== true && path !== ':memory:';
+    this.releaseLock = writer ? acquireWriterLock(path) : () => undefined;
+    try {
+      this.db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+    } catch (error) {
+      this.releaseLock();
+      throw error;
+    }
     if (!options.readonly) {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -275,5 +284,6 @@ export class Journal {
     this.flush();
     this.closed = true;
     this.db.close();
+    this.releaseLock();
   }
 }

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildProtocolSchema } from '../../protocol/schema.js';
+import { METHODS } from '../../protocol/registry.js';
+import { METHOD_HANDLERS } from '../../actors/methods/index.js';
+import { ERRORS, WIRE_CODES } from '../../protocol/errors.js';
+
+describe('protocol.schema.json', () => {
+  it('is up to date with the TypeBox sources (run `npm run protocol:gen` when this fails)', () => {
+    const committed = readFileSync(new URL('../../protocol/protocol.schema.json', import.meta.url), 'utf8');
+    expect(JSON.parse(committed)).toEqual(JSON.parse(JSON.stringify(buildProtocolSchema())));
+  });
+
+  it('describes every registered method with its scope', () => {
+    const schema = buildProtocolSchema() as { methods: Record<string, { scope: string }> };
+    for (const spec of METHODS.values()) expect(schema.methods[spec.name]?.scope).toBe(spec.scope);
+  });
+});
+
+describe('method registry', () => {
+  it('has a handler for every method and no handler without a method', () => {
+    expect(Object.keys(METHOD_HANDLERS).sort()).toEqual([...METHODS.keys()].sort());
+  });
+});
+
+describe('error catalogue', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  it('documents every wire code and details code in the README', () => {
+    for (const code of WIRE_CODES) expect(readme, code).toContain(code);
+    for (const key of Object.keys(ERRORS)) expect(readme, key).toContain(key);
+  });
+});
