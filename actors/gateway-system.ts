@@ -38,6 +38,8 @@ export interface GatewayConfig {
   readonly tickIntervalMs: number;
   readonly handshakeTimeoutMs: number;
   readonly healthRefreshMs: number;
+  /** `policy.maxBufferedBytes`: a socket buffering more is a slow consumer (default 50 MiB). */
+  readonly maxBufferedBytes?: number;
   readonly agents: readonly AgentDescriptor[];
   readonly logger: Logger;
   /** Feeds every actor's transitions to an inspector (free when absent). */
@@ -67,6 +69,7 @@ const DRAIN_GRACE_MS = 2000;
 /** Starts a gateway: journal, projections, transport, ticker, health monitor, under one supervisor. */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const { logger } = config;
+  const maxBufferedBytes = config.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   const startedAt = Date.now();
   const bootId = randomUUID();
   const journal = Journal.open(config.journalPath, { synchronous: config.synchronous ?? 'normal' });
@@ -93,13 +96,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     now: Date.now,
   };
 
-  const sendText = (handle: ConnectionHandle, text: string, droppable: boolean): void => {
-    if (handle.socket.bufferedAmount() > MAX_BUFFERED_BYTES) {
+  /** Sends one frame unless the socket is a slow consumer (then: skip if droppable, else close 1008). */
+  const sendText = (handle: ConnectionHandle, text: string | Buffer, droppable: boolean): void => {
+    if (handle.socket.bufferedAmount() > maxBufferedBytes) {
       if (!droppable) handle.actor.send({ type: 'consumer.slow' });
       return;
     }
     handle.socket.send(text);
-    if (logger.debugEnabled) logger.debug('frame out', { conn: handle.socket.id, frame: text.slice(0, 2000) });
+    if (logger.debugEnabled) logger.debug('frame out', { conn: handle.socket.id, frame: text.toString().slice(0, 2000) });
   };
 
   // Commit, then effect: every committed `gateway` fact updates the view, then goes out as an event.
@@ -119,13 +123,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     if (admitted.size === 0) return;
     const now = entry.ts; // the fact's own time: what `events.replay` reproduces byte for byte
     const droppable = isDroppableWhenSlow(entry.type);
-    let forReaders: string | undefined;
-    let redacted: string | undefined;
+    // Encoded once per audience, not once per socket.
+    let forReaders: Buffer | undefined;
+    let redacted: Buffer | undefined;
     for (const handle of admitted) {
-      let text: string;
-      if (handle.canRead) text = forReaders ??= JSON.stringify(eventFrameOf(entry, view, now, true));
-      else text = redacted ??= JSON.stringify(eventFrameOf(entry, view, now, false));
-      if (text !== 'null') sendText(handle, text, droppable);
+      const bytes = handle.canRead
+        ? (forReaders ??= encodeFrame(eventFrameOf(entry, view, now, true)))
+        : (redacted ??= encodeFrame(eventFrameOf(entry, view, now, false)));
+      if (bytes.length > 0) sendText(handle, bytes, droppable);
     }
   }
 
@@ -147,7 +152,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       },
     },
     auth: { role, scopes: [...scopes] },
-    policy: { maxPayload: MAX_PAYLOAD_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs: config.tickIntervalMs },
+    policy: { maxPayload: MAX_PAYLOAD_BYTES, maxBufferedBytes, tickIntervalMs: config.tickIntervalMs },
   });
 
   const connectionLogic = connectionMachine.provide({
@@ -239,7 +244,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const broadcastTick = () => {
     if (admitted.size === 0) return;
-    const text = JSON.stringify({ type: 'event', event: 'tick', payload: { ts: Date.now() } });
+    const text = encodeFrame({ type: 'event', event: 'tick', payload: { ts: Date.now() } });
     for (const handle of admitted) sendText(handle, text, false);
   };
 
@@ -322,6 +327,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (final.value === 'failed') throw new Error('gateway stop failed', { cause: final.context.error });
     },
   };
+}
+
+/** UTF-8 bytes of a frame; empty when there is nothing to send. */
+function encodeFrame(frame: EventFrame | null): Buffer {
+  return frame ? Buffer.from(JSON.stringify(frame)) : Buffer.alloc(0);
 }
 
 function parseFrame(data: Buffer): unknown {

@@ -170,6 +170,7 @@ export async function runGateway(flags: RunFlags): Promise<void> {
       tickIntervalMs: Number(env.OPENCLAW_TICK_INTERVAL_MS) || TICK_INTERVAL_MS,
       handshakeTimeoutMs: Number(env.OPENCLAW_HANDSHAKE_TIMEOUT_MS) || HANDSHAKE_TIMEOUT_MS,
       healthRefreshMs: HEALTH_REFRESH_MS,
+      ...(Number(env.OPENCLAW_MAX_BUFFERED_BYTES) > 0 ? { maxBufferedBytes: Number(env.OPENCLAW_MAX_BUFFERED_BYTES) } : {}),
       agents: [{ id: 'main', workspace: config.agents?.defaults?.workspace ?? join(paths.stateDir, 'workspace'), isDefault: true }],
       logger,
     });
