@@ -25,6 +25,7 @@ import type { GatewayServices } from './methods/context.js';
 import { dispatchRequest } from './request-dispatch.js';
 import { connectPresenceEntry, selfPresenceEntry } from './presence-entries.js';
 import type { GatewaySocket, Transport } from './transport.js';
+import type { GatewayModuleFactory, OutgoingEvent } from './module.js';
 import { openTransport } from './transport-select.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
@@ -42,6 +43,8 @@ export interface GatewayConfig {
   readonly maxBufferedBytes?: number;
   readonly agents: readonly AgentDescriptor[];
   readonly logger: Logger;
+  /** Features plugged in (agent runs, logs…): their methods, routes and events. */
+  readonly modules?: readonly GatewayModuleFactory[];
   /** Feeds every actor's transitions to an inspector (free when absent). */
   readonly inspect?: (event: InspectionEvent) => void;
 }
@@ -61,6 +64,7 @@ interface ConnectionHandle {
   readonly actor: Actor<typeof connectionMachine>;
   canRead: boolean;
   admitted: boolean;
+  scopes: readonly string[];
 }
 
 const CHECKPOINT_EVERY = 1000;
@@ -94,7 +98,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     transportKind: () => transport?.kind ?? 'ws',
     connectionCount: () => admitted.size,
     now: Date.now,
+    logger,
+    broadcast: (event) => deliver(event),
+    sendTo: (connId, frame) => {
+      const handle = handles.get(connId);
+      if (!handle?.admitted) return false;
+      sendText(handle, encodeFrame(frame), false);
+      return true;
+    },
   };
+  const modules = (config.modules ?? []).map((create) => create(services));
+  const handlers = Object.assign({}, METHOD_HANDLERS, ...modules.map((m) => m.methods ?? {})) as typeof METHOD_HANDLERS;
+  const eventSources = modules.filter((m) => m.eventOf !== undefined);
 
   /** Sends one frame unless the socket is a slow consumer (then: skip if droppable, else close 1008). */
   const sendText = (handle: ConnectionHandle, text: string | Buffer, droppable: boolean): void => {
@@ -109,9 +124,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // Commit, then effect: every committed `gateway` fact updates the view, then goes out as an event.
   journal.onCommit((entries: readonly JournalEntry[]) => {
     for (const entry of entries) {
-      if (entry.stream !== GATEWAY_STREAM) continue;
-      view = gatewayViewProjection.fold(view, entry);
-      broadcast(entry);
+      if (entry.stream === GATEWAY_STREAM) {
+        view = gatewayViewProjection.fold(view, entry);
+        broadcast(entry);
+        continue;
+      }
+      for (const source of eventSources) {
+        const event = source.eventOf?.(entry);
+        if (event) deliver(event);
+      }
     }
     if (view.position - lastCheckpoint >= CHECKPOINT_EVERY) {
       checkpointGatewayView(journal, view);
@@ -131,6 +152,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         ? (forReaders ??= encodeFrame(eventFrameOf(entry, view, now, true)))
         : (redacted ??= encodeFrame(eventFrameOf(entry, view, now, false)));
       if (bytes.length > 0) sendText(handle, bytes, droppable);
+    }
+  }
+
+  /** Delivers a module event (no wire `seq`: it is not a `gateway` fact) to the sockets allowed to see it. */
+  function deliver(event: OutgoingEvent): void {
+    if (admitted.size === 0) return;
+    let bytes: Buffer | undefined;
+    for (const handle of admitted) {
+      if (event.scope !== null && !hasScope(handle.scopes, event.scope)) continue;
+      sendText(handle, (bytes ??= encodeFrame(event.frame)), event.droppable);
     }
   }
 
@@ -171,6 +202,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         const { admission } = params;
         handle.canRead = admission.role === 'operator' && hasScope(admission.scopes, 'operator.read');
         handle.admitted = true;
+        handle.scopes = admission.role === 'operator' ? admission.scopes : [];
         admitted.add(handle);
         const hello = helloFor(context.connId, admission.role, admission.scopes, handle.canRead);
         sendText(handle, JSON.stringify({ type: 'res', id: params.requestId, ok: true, payload: hello }), false);
@@ -181,7 +213,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       dispatchRequest: ({ context }, params) => {
         const handle = handles.get(context.connId);
         if (!handle) return;
-        dispatchRequest(METHOD_HANDLERS, { connId: context.connId, role: params.role, scopes: params.scopes, services }, params, {
+        dispatchRequest(handlers, { connId: context.connId, role: params.role, scopes: params.scopes, services }, params, {
           respond: (text) => sendText(handle, text, false),
           logger,
         });
@@ -214,7 +246,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         handshakeTimeoutMs: config.handshakeTimeoutMs,
       };
       const actor = createActor(connectionLogic, { input, ...(config.inspect ? { inspect: config.inspect } : {}) });
-      handles.set(socket.id, { socket, actor, canRead: false, admitted: false });
+      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, scopes: [] });
       actor.start();
     },
     message(socket: GatewaySocket, data: Buffer, bytes: number) {
@@ -235,7 +267,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     fetch: (request: Request) => http.fetch(request),
   };
 
-  const http = createHttpRoutes({
+  const http = createHttpRoutes((app) => modules.forEach((m) => m.routes?.(app)), {
     phase: () => phase,
     uptimeMs: () => Date.now() - startedAt,
     version: SERVER_VERSION,
@@ -269,6 +301,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             prefer: config.transport,
           });
           transport = opened;
+          for (const module of modules) await module.start?.();
           journal.appendNow('system', [
             { type: 'gateway.started', data: { version: SERVER_VERSION, pid: process.pid, bootId, transport: opened.kind, port: opened.port } },
           ]);
@@ -288,6 +321,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           phase = 'draining';
           const announced = { reason: input.reason, ...(input.restartExpectedMs !== undefined ? { restartExpectedMs: input.restartExpectedMs } : {}) };
           await journal.append(GATEWAY_STREAM, [{ type: 'gateway.shutdown.announced', data: announced }]);
+          for (const module of modules) await module.stop?.(input.reason);
           await transport?.stopListening();
           for (const handle of handles.values()) handle.actor.send({ type: 'gateway.stopping' });
           await waitUntil(() => handles.size === 0, DRAIN_GRACE_MS);

@@ -15,7 +15,7 @@ export interface ProbeState {
  * transport: liveness (`/health`, `/healthz`), start-up (`/startup`, `/startupz`) and readiness
  * (`/ready`, `/readyz`). Anything else is a plain-text 404, as the official gateway answers.
  */
-export function createHttpRoutes(state: ProbeState): Hono {
+export function createHttpRoutes(install: (app: Hono) => void, state: ProbeState): Hono {
   const app = new Hono();
   const live = () => ({ ok: true, status: 'live' });
   for (const path of ['/health', '/healthz']) app.get(path, (c) => c.json(live()));
@@ -33,6 +33,7 @@ export function createHttpRoutes(state: ProbeState): Hono {
       return c.json({ ready: failing.length === 0, failing, uptimeMs: state.uptimeMs(), eventLoop: state.eventLoop() }, failing.length === 0 ? 200 : 503);
     });
   }
+  install(app);
   app.notFound((c) => c.text('Not Found', 404));
   return app;
 }

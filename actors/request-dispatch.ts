@@ -1,6 +1,7 @@
 import { ERRORS } from '../protocol/errors.js';
 import type { ResponseFrame } from '../protocol/frames.js';
 import { MethodError, type MethodContext, type MethodHandler } from './methods/context.js';
+import { Reply, TwoStage } from './methods/reply.js';
 import type { Logger } from './logger.js';
 
 /** Where a dispatched request's answer goes. */
@@ -10,6 +11,13 @@ export interface Responder {
 }
 
 const ok = (id: string, payload: unknown): string => JSON.stringify({ type: 'res', id, ok: true, payload });
+
+function replyFrame(id: string, reply: Reply): string {
+  const frame: ResponseFrame = { type: 'res', id, ok: reply.ok };
+  if (reply.payload !== undefined) frame.payload = reply.payload;
+  if (reply.error !== undefined) frame.error = reply.error;
+  return JSON.stringify(frame);
+}
 
 /** Converts a handler failure to its wire error, once, at the edge. Unknown errors become UNAVAILABLE. */
 export function failureFrame(id: string, method: string, error: unknown, logger: Logger): ResponseFrame {
@@ -31,8 +39,9 @@ export function failureFrame(id: string, method: string, error: unknown, logger:
 }
 
 /**
- * Runs the handler of a routed request and sends its response. Synchronous handlers answer in the
- * same turn (no promise on the hot path); asynchronous ones answer when they settle.
+ * Runs the handler of a routed request and sends its response(s). Synchronous handlers answer in
+ * the same turn (no promise on the hot path); asynchronous ones when they settle; two-stage ones
+ * send the ack now and the final when it settles.
  */
 export function dispatchRequest(
   handlers: Readonly<Record<string, MethodHandler>>,
@@ -43,6 +52,13 @@ export function dispatchRequest(
   const { id, method } = request;
   const handler = handlers[method];
   const fail = (error: unknown) => responder.respond(JSON.stringify(failureFrame(id, method, error, responder.logger)));
+  const answer = (result: unknown) => {
+    if (result instanceof Reply) responder.respond(replyFrame(id, result));
+    else if (result instanceof TwoStage) {
+      responder.respond(ok(id, result.ack));
+      result.final.then((final) => responder.respond(replyFrame(id, final)), fail);
+    } else responder.respond(ok(id, result));
+  };
   if (!handler) {
     fail(new Error(`no handler registered for ${method}`));
     return;
@@ -54,9 +70,6 @@ export function dispatchRequest(
     fail(error);
     return;
   }
-  if (result instanceof Promise) {
-    result.then((payload: unknown) => responder.respond(ok(id, payload)), fail);
-  } else {
-    responder.respond(ok(id, result));
-  }
+  if (result instanceof Promise) result.then(answer, fail);
+  else answer(result);
 }

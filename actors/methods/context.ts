@@ -3,6 +3,9 @@ import type { GatewayViewState } from '../../store/gateway-view.js';
 import type { ErrorKey } from '../../protocol/errors.js';
 import type { HealthSnapshot } from '../../protocol/health.js';
 import type { AgentDescriptor } from '../health-monitor.js';
+import type { EventFrame } from '../../protocol/frames.js';
+import type { Logger } from '../logger.js';
+import type { OutgoingEvent } from '../module.js';
 
 /** What method handlers may use: read-only views and the journal to append facts to. */
 export interface GatewayServices {
@@ -20,6 +23,14 @@ export interface GatewayServices {
   /** Authenticated sockets right now. */
   connectionCount(): number;
   now(): number;
+  readonly logger: Logger;
+  /**
+   * Sends an event now, to every authenticated socket allowed to see it. For facts that must be
+   * journaled first, use a module's `eventOf` instead (it runs at commit).
+   */
+  broadcast(event: OutgoingEvent): void;
+  /** Sends a frame to one authenticated connection; false when it is gone. */
+  sendTo(connId: string, frame: EventFrame): boolean;
 }
 
 /** Who is calling, plus the services. */
