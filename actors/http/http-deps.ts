@@ -13,7 +13,8 @@ export interface EndpointSwitches {
 export interface HttpApiDeps {
   /** The agent-run seam; resolved per request (the run module may start after the routes exist). */
   readonly runs: () => RunService;
-  readonly auth: AuthPolicy;
+  /** The shared secret policy, read per request (hot reload changes it). */
+  readonly auth: () => AuthPolicy;
   readonly endpoints: () => EndpointSwitches;
   readonly tools: ToolRegistry;
   /** `gateway.tools.allow/deny` for `/tools/invoke`. */

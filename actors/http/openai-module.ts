@@ -14,7 +14,8 @@ import { toolsInvokeRoute } from './tools-invoke-route.js';
 
 /** How the HTTP API module is configured (resolved by bin/ from flags, env and config). */
 export interface HttpApiOptions {
-  readonly auth: AuthPolicy;
+  /** The gateway's shared-secret policy, read per request. */
+  readonly auth: () => AuthPolicy;
   /** `gateway.http.endpoints.{chatCompletions,responses}.enabled`, read per request. */
   readonly endpoints: () => EndpointSwitches;
   /** `gateway.tools.allow/deny`, read per request (default: the built-in deny list only). */
@@ -57,7 +58,7 @@ export function installHttpApi(app: Hono, deps: HttpApiDeps): void {
       const request = c.req.raw;
       if (!enabled()) return notFound();
       if (request.method !== method) return methodNotAllowed(method);
-      if (!isAuthorized(request, deps.auth)) return unauthorized();
+      if (!isAuthorized(request, deps.auth())) return unauthorized();
       try {
         return await handler(request);
       } catch (error) {

@@ -7,6 +7,8 @@ export interface ScriptedRun {
   readonly deltas: readonly string[];
   readonly status?: RunOutcome['status'];
   readonly error?: { code: string; message: string };
+  /** The run pauses after its first delta until this settles (to act while it is mid-stream). */
+  readonly hold?: Promise<void>;
 }
 
 /** A refusal with a code, the way a typed RunService error looks. */
@@ -66,6 +68,7 @@ export class FakeRunService implements RunService {
       await new Promise((resolve) => setTimeout(resolve, 1));
       text += delta;
       this.emit(record, { kind: 'delta', seq: ++seq, text, delta });
+      if (seq === 1 && script.hold) await script.hold;
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
     const status = script.status ?? 'ok';

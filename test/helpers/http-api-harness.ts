@@ -55,7 +55,7 @@ export function httpApiHarness(options: { endpoints?: EndpointSwitches; agents?:
   const state = { endpoints: options.endpoints ?? { chatCompletions: true, responses: true }, toolPolicy: {} as ToolPolicy };
   const deps: HttpApiDeps = {
     runs: () => runs,
-    auth: { mode: 'token', secret: TOKEN },
+    auth: () => ({ mode: 'token', secret: TOKEN }),
     endpoints: () => state.endpoints,
     tools,
     toolPolicy: () => state.toolPolicy,
