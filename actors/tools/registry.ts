@@ -60,6 +60,15 @@ export class ToolRegistry {
     return [...this.tools.values()].map((entry) => entry.tool);
   }
 
+  /** The tools as a model sees them: name, description and plain JSON-schema parameters. */
+  specs(): Array<{ name: string; description: string; parameters: Record<string, unknown> }> {
+    return this.list().map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      parameters: JSON.parse(JSON.stringify(tool.parameters)) as Record<string, unknown>,
+    }));
+  }
+
   has(name: string): boolean {
     return this.tools.has(name);
   }
