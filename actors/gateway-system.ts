@@ -5,6 +5,7 @@ import { gatewayMachine, type StopRequest } from '../machines/gateway.js';
 import type { AuthPolicy } from '../machines/connection-rules.js';
 import type { HelloOk } from '../protocol/connect.js';
 import type { EventFrame } from '../protocol/frames.js';
+import type { Fact } from '../protocol/facts.js';
 import { GATEWAY_EVENTS } from '../protocol/events.js';
 import { METHOD_NAMES } from '../protocol/registry.js';
 import { hasScope } from '../protocol/scopes.js';
@@ -56,6 +57,10 @@ export interface RunningGateway {
   readonly journalPath: string;
   /** Announces `shutdown`, closes every socket with 1012, stops services, closes the journal. */
   stop(request: StopRequest): Promise<void>;
+  /** Hot reload: new connections authenticate with `auth`; open ones stay as they are. */
+  reconfigure(change: { readonly auth?: AuthPolicy }): void;
+  /** Appends facts to the journal's `system` stream (reloads, restarts); resolves once committed. */
+  recordSystem(facts: readonly Fact[]): Promise<void>;
 }
 
 /** One socket with its connection actor. */
@@ -86,6 +91,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const admitted = new Set<ConnectionHandle>();
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
 
+  let auth = config.auth; // hot-reloadable: read when a socket opens
   const services: GatewayServices = {
     journal,
     view: () => view,
@@ -99,6 +105,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     connectionCount: () => admitted.size,
     now: Date.now,
     logger,
+    auth: () => auth,
     broadcast: (event) => deliver(event),
     sendTo: (connId, frame) => {
       const handle = handles.get(connId);
@@ -242,7 +249,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         connId: socket.id,
         nonce: randomUUID(),
         now: Date.now(),
-        auth: config.auth,
+        auth,
         handshakeTimeoutMs: config.handshakeTimeoutMs,
       };
       const actor = createActor(connectionLogic, { input, ...(config.inspect ? { inspect: config.inspect } : {}) });
@@ -359,6 +366,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       await finished;
       const final = supervisor.getSnapshot();
       if (final.value === 'failed') throw new Error('gateway stop failed', { cause: final.context.error });
+    },
+    reconfigure(change) {
+      if (change.auth) auth = change.auth;
+    },
+    async recordSystem(facts) {
+      const result = await journal.append('system', facts);
+      if (!result.ok) throw new Error(`system append refused: ${result.reason}`);
     },
   };
 }

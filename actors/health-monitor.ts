@@ -7,6 +7,8 @@ export interface AgentDescriptor {
   readonly name?: string;
   readonly workspace: string;
   readonly isDefault: boolean;
+  /** `"<provider>/<model>"` the agent runs on (`offline/…` when no provider is configured). */
+  readonly model?: string;
 }
 
 const DELAY_DEGRADED_MS = 200;
@@ -52,6 +54,7 @@ export class HealthMonitor {
         agentId: agent.id,
         ...(agent.name ? { name: agent.name } : {}),
         isDefault: agent.isDefault,
+        ...(agent.model ? { model: agent.model } : {}),
         heartbeat: { enabled: false, every: 'disabled', everyMs: null, prompt: '', target: 'none', ackMaxChars: 300 },
         sessions,
       })),

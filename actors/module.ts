@@ -24,8 +24,8 @@ export interface GatewayModule {
   readonly methods?: Readonly<Record<string, MethodHandler>>;
   /** Adds HTTP routes to the gateway's router (same port). */
   routes?(app: Hono): void;
-  /** Maps a committed entry of a non-`gateway` stream to an event, or null. */
-  eventOf?(entry: JournalEntry): OutgoingEvent | null;
+  /** Maps a committed entry of a non-`gateway` stream to an event (or several, in order), or null. */
+  eventOf?(entry: JournalEntry): OutgoingEvent | readonly OutgoingEvent[] | null;
   /** Called once the transport listens. */
   start?(): Promise<void> | void;
   /** Called while draining, before sockets close and the journal closes. */

@@ -1,12 +1,19 @@
 import { execFileSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ArgsDef } from 'citty';
-import { startGateway, type RunningGateway } from '../actors/gateway-system.js';
-import { createLogger } from '../actors/logger.js';
+import { canvasHostModule } from '../actors/canvas-host.js';
+import { configModule } from '../actors/config-module.js';
+import type { GatewayConfig } from '../actors/gateway-system.js';
+import { startGatewayHost, type GatewayHost } from '../actors/gateway-host.js';
+import { DEFAULT_ROTATION } from '../actors/log-file.js';
+import { createGatewayLogger, type GatewayLogger, type LogSettings } from '../actors/logger.js';
+import { logsModule } from '../actors/logs-module.js';
+import type { GatewayModuleFactory } from '../actors/module.js';
 import type { AuthPolicy } from '../machines/connection-rules.js';
 import { HANDSHAKE_TIMEOUT_MS, TICK_INTERVAL_MS } from '../protocol/version.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
-import { ConfigError, EXIT_CONFIG, ensureConfig, resolvePaths } from './config.js';
+import { ConfigError, EXIT_CONFIG, ensureConfig, envValue, resolveLogFile, resolvePaths, resolveWorkspace, type ProfilePaths } from './config.js';
 
 export const DEFAULT_PORT = 18789;
 const HEALTH_REFRESH_MS = 60_000;
@@ -136,6 +143,61 @@ async function waitForPortFree(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
+/** `shutdown.restartExpectedMs` announced before an in-process restart. */
+const RESTART_EXPECTED_MS = 1500;
+
+/**
+ * Everything a gateway start needs, from flags, env and one file config. Called again for every
+ * hot reload and in-process restart, so the same precedence applies to a changed file.
+ */
+function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfilePaths, config: GatewayFileConfig, logger: GatewayLogger): GatewayConfig {
+  const port = resolvePort(flags.port, env, config);
+  const hosts = resolveHosts(flags.bind ?? config.gateway?.bind ?? 'loopback', config);
+  const auth = resolveAuth(flags, env, config);
+  if (auth.mode === 'none' && !hosts.every(isLoopbackHost)) {
+    throw new StartError(`refusing to bind ${hosts.join(', ')} without auth: set a token or password, or bind loopback`);
+  }
+  const workspace = resolveWorkspace(paths, config);
+  const transportEnv = env.OPENCLAW_TRANSPORT;
+  const transport = transportEnv === 'uws' || transportEnv === 'ws' ? transportEnv : 'auto';
+  const canvasOff = envValue(env, 'OPENCLAW_SKIP_CANVAS_HOST') === '1' || config.canvasHost?.enabled === false;
+  const canvasPort =
+    parsePort(envValue(env, 'OPENCLAW_CANVAS_HOST_PORT'), 'OPENCLAW_CANVAS_HOST_PORT') ??
+    parsePort(config.canvasHost?.port, 'canvasHost.port') ??
+    (port === 0 ? 0 : port + 4 <= 65535 ? port + 4 : undefined);
+  const modules: GatewayModuleFactory[] = [logsModule(() => logger.filePath() ?? resolveLogFile(paths, config)), configModule(paths.configPath)];
+  if (!canvasOff) modules.push(canvasHostModule({ root: config.canvasHost?.root ?? join(workspace, 'canvas'), port: canvasPort, hosts, logger }));
+  return {
+    port,
+    hosts,
+    auth,
+    journalPath: paths.journalPath,
+    synchronous: config.gateway?.journal?.synchronous ?? 'normal',
+    transport,
+    tickIntervalMs: Number(env.OPENCLAW_TICK_INTERVAL_MS) || TICK_INTERVAL_MS,
+    handshakeTimeoutMs: Number(env.OPENCLAW_HANDSHAKE_TIMEOUT_MS) || HANDSHAKE_TIMEOUT_MS,
+    healthRefreshMs: HEALTH_REFRESH_MS,
+    ...(Number(env.OPENCLAW_MAX_BUFFERED_BYTES) > 0 ? { maxBufferedBytes: Number(env.OPENCLAW_MAX_BUFFERED_BYTES) } : {}),
+    agents: [{ id: 'main', workspace, isDefault: true }],
+    logger,
+    modules,
+  };
+}
+
+/** The logger settings a config asks for: `logging.*`, and the secrets to mask. */
+function loggingSettings(paths: ProfilePaths, config: GatewayFileConfig, auth: AuthPolicy | undefined): Partial<LogSettings> {
+  const level = config.logging?.level ?? 'info';
+  const fileLevel = level === 'silent' ? 'silent' : level === 'fatal' ? 'error' : level === 'trace' ? 'debug' : level;
+  return {
+    fileLevel,
+    file: resolveLogFile(paths, config),
+    rotation: { maxFileBytes: config.logging?.maxFileBytes ?? DEFAULT_ROTATION.maxFileBytes, maxFiles: config.logging?.maxFiles ?? DEFAULT_ROTATION.maxFiles },
+    secrets: [config.gateway?.auth?.token, config.gateway?.auth?.password, auth && auth.mode !== 'none' ? auth.secret : undefined].filter(
+      (secret): secret is string => typeof secret === 'string' && secret.length > 0,
+    ),
+  };
+}
+
 /** `openclaw gateway [run]`: resolves flags, env and config, starts the gateway, handles signals. */
 export async function runGateway(flags: RunFlags): Promise<void> {
   const env = process.env;
@@ -143,36 +205,27 @@ export async function runGateway(flags: RunFlags): Promise<void> {
   try {
     process.title = 'openclaw-gateway';
     const paths = resolvePaths(env);
-    const { config, createdToken } = ensureConfig(paths);
+    const { config, hash, createdToken } = ensureConfig(paths);
     if (config.gateway?.mode !== 'local' && !flags['allow-unconfigured']) {
       throw new StartError(`gateway.mode is not "local" in ${paths.configPath}; set it or pass --allow-unconfigured`, EXIT_CONFIG);
     }
-    const port = resolvePort(flags.port, env, config);
-    const hosts = resolveHosts(flags.bind ?? config.gateway?.bind ?? 'loopback', config);
-    const auth = resolveAuth(flags, env, config);
-    if (auth.mode === 'none' && !hosts.every(isLoopbackHost)) {
-      throw new StartError(`refusing to bind ${hosts.join(', ')} without auth: set a token or password, or bind loopback`);
-    }
+    const logger = createGatewayLogger({ consoleLevel: flags.verbose ? 'debug' : 'info' }, { write: out, hostname: hostname() });
+    const resolve = (fileConfig: GatewayFileConfig) => resolveRuntime(flags, env, paths, fileConfig, logger);
+    const first = resolve(config); // refusals (bad port, bind without auth…) before anything is touched
+    logger.configure(loggingSettings(paths, config, first.auth));
     if (flags.force) {
-      freePort(port, out);
-      await waitForPortFree(port, 5000);
+      freePort(first.port, out);
+      await waitForPortFree(first.port, 5000);
     }
-    const logger = createLogger({ level: flags.verbose ? 'debug' : 'info', write: out });
-    const transportEnv = env.OPENCLAW_TRANSPORT;
-    const transport = transportEnv === 'uws' || transportEnv === 'ws' ? transportEnv : 'auto';
-    const gateway = await startGateway({
-      port,
-      hosts,
-      auth,
-      journalPath: paths.journalPath,
-      synchronous: config.gateway?.journal?.synchronous ?? 'normal',
-      transport,
-      tickIntervalMs: Number(env.OPENCLAW_TICK_INTERVAL_MS) || TICK_INTERVAL_MS,
-      handshakeTimeoutMs: Number(env.OPENCLAW_HANDSHAKE_TIMEOUT_MS) || HANDSHAKE_TIMEOUT_MS,
-      healthRefreshMs: HEALTH_REFRESH_MS,
-      ...(Number(env.OPENCLAW_MAX_BUFFERED_BYTES) > 0 ? { maxBufferedBytes: Number(env.OPENCLAW_MAX_BUFFERED_BYTES) } : {}),
-      agents: [{ id: 'main', workspace: config.agents?.defaults?.workspace ?? join(paths.stateDir, 'workspace'), isDefault: true }],
+    // Signals are handled from here on: one arriving while the gateway starts waits for the start.
+    const signals = installSignalHandlers(out);
+    const host = await startGatewayHost({
+      configPath: paths.configPath,
+      initial: { config, hash },
+      resolve,
+      onApplied: (fileConfig, resolved) => logger.configure(loggingSettings(paths, fileConfig, resolved.auth)),
       logger,
+      restartExpectedMs: RESTART_EXPECTED_MS,
     });
     if (createdToken) {
       out(
@@ -180,7 +233,11 @@ export async function runGateway(flags: RunFlags): Promise<void> {
           `Clients pass it with --token ${createdToken} or OPENCLAW_GATEWAY_TOKEN=${createdToken}.\n`,
       );
     }
-    installSignalHandlers(gateway, out);
+    signals.attach(host);
+    void host.failed.then((error) => {
+      process.stderr.write(`openclaw gateway: in-process restart failed: ${describeStartFailure(error)}\n`);
+      process.exit(1);
+    });
   } catch (error) {
     const code = error instanceof StartError || error instanceof ConfigError ? error.exitCode : 1;
     process.stderr.write(`openclaw gateway: ${describeStartFailure(error)}\n`);
@@ -195,20 +252,39 @@ function describeStartFailure(error: unknown): string {
   return err.message ?? String(error);
 }
 
-function installSignalHandlers(gateway: RunningGateway, out: (line: string) => void): void {
+/** SIGTERM/SIGINT stop gracefully; SIGUSR1 (runbook) and SIGUSR2 (today's CLI) restart in process. */
+function installSignalHandlers(out: (line: string) => void): { attach(host: GatewayHost): void } {
+  let host: GatewayHost | undefined;
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    out(`${signal}: stopping the gateway\n`);
-    gateway.stop({ reason: 'gateway stopping' }).then(
+  let pendingRestart: NodeJS.Signals | undefined;
+  const stopHost = (running: GatewayHost) =>
+    running.stop({ reason: 'gateway stopping' }).then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`openclaw gateway: stop failed: ${(error as Error).message}\n`);
         process.exit(1);
       },
     );
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    out(`${signal}: stopping the gateway\n`);
+    if (host) void stopHost(host); // else: stopped as soon as the start completes (see attach)
+  };
+  const restart = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    if (host) host.requestRestart(signal);
+    else pendingRestart = signal;
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  process.on('SIGUSR1', restart);
+  process.on('SIGUSR2', restart);
+  return {
+    attach(started) {
+      host = started;
+      if (stopping) void stopHost(started);
+      else if (pendingRestart) host.requestRestart(pendingRestart);
+    },
+  };
 }

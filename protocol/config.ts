@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { compile } from './ajv.js';
+import { AgentsSection, ModelsSection, SessionSection } from './config-agents.js';
 
 /** `gateway.*` keys of `openclaw.json`. Unknown keys elsewhere are kept (other features own them). */
 export const GatewaySection = Type.Object(
@@ -31,22 +32,9 @@ export const GatewaySection = Type.Object(
 export const GatewayFileConfig = Type.Object(
   {
     gateway: Type.Optional(GatewaySection),
-    agents: Type.Optional(
-      Type.Object(
-        {
-          defaults: Type.Optional(Type.Object({ workspace: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: true })),
-          list: Type.Optional(
-            Type.Array(
-              Type.Object(
-                { id: Type.String({ minLength: 1 }), name: Type.Optional(Type.String({ minLength: 1 })), default: Type.Optional(Type.Boolean()), workspace: Type.Optional(Type.String({ minLength: 1 })) },
-                { additionalProperties: true },
-              ),
-            ),
-          ),
-        },
-        { additionalProperties: true },
-      ),
-    ),
+    agents: Type.Optional(AgentsSection),
+    models: Type.Optional(ModelsSection),
+    session: Type.Optional(SessionSection),
   },
   { additionalProperties: true },
 );

@@ -44,6 +44,13 @@ export const ERRORS = {
   UNAUTHORIZED_ROLE: { code: 'FORBIDDEN', close: null, message: 'unauthorized role' },
   INTERNAL_ERROR: { code: 'UNAVAILABLE', close: null, message: 'internal error' },
   SHUTTING_DOWN: { code: 'UNAVAILABLE', close: null, message: 'gateway is shutting down' },
+  // Agent runs (`agent`, `chat.*`, `agent.wait`).
+  UNKNOWN_AGENT: { code: 'INVALID_REQUEST', close: null, message: 'unknown agent id' },
+  UNKNOWN_MODEL: { code: 'INVALID_REQUEST', close: null, message: 'unknown model provider' },
+  PROVIDER_FAILED: { code: 'UNAVAILABLE', close: null, message: 'model provider failed' },
+  RUN_TIMEOUT: { code: 'AGENT_TIMEOUT', close: null, message: 'agent run timed out' },
+  RUN_INTERRUPTED: { code: 'UNAVAILABLE', close: null, message: 'the gateway stopped during the run' },
+  EMBEDDINGS_UNSUPPORTED: { code: 'UNAVAILABLE', close: null, message: 'the configured provider has no embeddings' },
   // Connection lifecycle.
   SLOW_CONSUMER: { code: null, close: 1008, message: 'slow consumer' },
   SERVICE_RESTART: { code: null, close: 1012, message: 'service restart' },

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PresenceEntry } from './presence.js';
 import { HealthSnapshot } from './health.js';
+import { RunFactPayloads, SessionFactPayloads } from './run-facts.js';
 
 /**
  * Journal facts: what happened, in the past tense. Each fact type has a payload schema; the
@@ -41,6 +42,9 @@ export const FactPayloads = {
     },
     { additionalProperties: false },
   ),
+  /** Agent runs (`run:<id>`) and session transcripts (`session:<key>`): protocol/run-facts.ts. */
+  ...RunFactPayloads,
+  ...SessionFactPayloads,
 } as const;
 
 export type FactType = keyof typeof FactPayloads;

@@ -44,6 +44,8 @@ export const AgentHealth = Type.Object(
     agentId: Type.String(),
     name: Type.Optional(Type.String()),
     isDefault: Type.Boolean(),
+    /** `"<provider>/<model>"` the agent runs on (`offline/…`: the built-in offline provider). */
+    model: Type.Optional(Type.String()),
     heartbeat: Type.Object(
       {
         enabled: Type.Boolean(),

@@ -4,6 +4,8 @@ import type { OperatorScope, Role } from './scopes.js';
 import * as system from './methods/system.js';
 import * as agents from './methods/agents.js';
 import * as replay from './methods/events-replay.js';
+import * as agent from './methods/agent.js';
+import * as chat from './methods/chat.js';
 
 /** How a method answers: once, or an ack followed by a final on the same request id. */
 export type MethodKind = 'unary' | 'two-stage';
@@ -50,6 +52,11 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('wake', { params: system.WakeParams, result: system.OkResult, scope: 'operator.write', description: 'Queue text for a session and wake it.' }),
     method('agents.list', { params: agents.AgentsListParams, result: agents.AgentsListResult, scope: 'operator.read', description: 'Configured agents.' }),
     method('events.replay', { params: replay.EventsReplayParams, result: replay.EventsReplayResult, scope: 'operator.read', description: 'Journaled broadcast events after a seq.' }),
+    method('agent', { params: agent.AgentParams, result: agent.AgentResult, scope: 'operator.write', kind: 'two-stage', description: 'Run one agent turn: ack, then the final on the same request id.' }),
+    method('agent.wait', { params: agent.AgentWaitParams, result: agent.AgentWaitResult, scope: 'operator.write', description: 'Wait for a run to end.' }),
+    method('chat.send', { params: chat.ChatSendParams, result: chat.ChatSendResult, scope: 'operator.write', description: 'Start a chat turn; the reply streams as chat events.' }),
+    method('chat.history', { params: chat.ChatHistoryParams, result: chat.ChatHistoryResult, scope: 'operator.read', description: 'Session transcript from the journal.' }),
+    method('chat.abort', { params: chat.ChatAbortParams, result: chat.ChatAbortResult, scope: 'operator.write', description: 'Abort a run, or every run of a session.' }),
   ].map((spec) => [spec.name, spec] as const),
 );
 

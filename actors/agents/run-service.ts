@@ -19,6 +19,12 @@ export interface StartRunRequest {
   readonly extraSystemPrompt?: string;
   /** Where the run came from, for the journal. */
   readonly origin: 'ws' | 'http' | 'cli';
+  /** The method or route that started it (`agent`, `chat.send`, `/v1/chat/completions`…), for the journal. */
+  readonly via?: string;
+  /** Recipient and channel: pick the session by `session.dmScope` when no session key is given. */
+  readonly to?: string;
+  readonly channel?: string;
+  readonly accountId?: string;
 }
 
 /** How `start` treated the request. */

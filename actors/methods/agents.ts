@@ -10,5 +10,7 @@ export const agentsList: MethodHandler = ({ services }): AgentsListResult => ({
     id: agent.id,
     ...(agent.name ? { name: agent.name } : {}),
     workspace: agent.workspace,
+    // `offline/…` when no model provider is configured: the built-in offline provider answers.
+    ...(agent.model ? { model: { primary: agent.model } } : {}),
   })),
 });

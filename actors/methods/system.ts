@@ -42,7 +42,7 @@ export const status: MethodHandler = ({ services }): StatusResult => {
     sessions: {
       paths: [sessionsPath],
       count: 0,
-      defaults: { model: null, contextTokens: null },
+      defaults: { model: services.agents.find((a) => a.isDefault)?.model ?? null, contextTokens: null },
       recent: [],
       byAgent: services.agents.map((a) => ({ agentId: a.id, path: sessionsPath, count: 0, recent: [] })),
     },

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProtocolSchema } from '../../protocol/schema.js';
 import { METHODS } from '../../protocol/registry.js';
 import { METHOD_HANDLERS } from '../../actors/methods/index.js';
+import { RUN_METHOD_NAMES } from '../../actors/agents/run-methods.js';
 import { ERRORS, WIRE_CODES } from '../../protocol/errors.js';
 
 describe('protocol.schema.json', () => {
@@ -19,7 +20,7 @@ describe('protocol.schema.json', () => {
 
 describe('method registry', () => {
   it('has a handler for every method and no handler without a method', () => {
-    expect(Object.keys(METHOD_HANDLERS).sort()).toEqual([...METHODS.keys()].sort());
+    expect([...Object.keys(METHOD_HANDLERS), ...RUN_METHOD_NAMES].sort()).toEqual([...METHODS.keys()].sort());
   });
 });
 
