@@ -40,8 +40,8 @@ export function embeddingsRoute(deps: HttpApiDeps): (request: Request) => Promis
       result = await runs.embed(texts, header(request, 'x-openclaw-model'));
     } catch (error) {
       if (isNoProvider(error)) {
-        const detail = error instanceof Error ? ` (${error.message})` : '';
-        return openAiError(400, `No embedding provider is configured for agent '${target.agentId}'${detail}.`, 'invalid_request_error');
+        const detail = error instanceof Error && error.message && !NO_PROVIDER_CODES.has(error.message) ? error.message : 'no configured provider supports embeddings';
+        return openAiError(400, `Embeddings are not available for agent '${target.agentId}': ${detail}.`, 'invalid_request_error');
       }
       deps.services.logger.error('embeddings failed', { error: String(error) });
       return openAiError(502, 'embedding provider failed', 'api_error');

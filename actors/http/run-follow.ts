@@ -56,6 +56,7 @@ export function refusal(error: unknown, logger: Logger, what: string): Response 
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     return openAiError(400, error instanceof Error ? error.message : String(error), 'invalid_request_error');
   }
+  if (code === 'SHUTTING_DOWN') return openAiError(503, 'the gateway is shutting down', 'api_error');
   logger.error(`${what} failed`, { error: String(error), cause: error instanceof Error ? String(error.cause ?? '') : '' });
   return openAiError(500, 'internal error', 'api_error');
 }

@@ -254,7 +254,7 @@ describe('POST /v1/embeddings', () => {
     const res = await h.call('/v1/embeddings', { body: { model: 'openclaw', input: 'hello' } });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
-      error: { message: "No embedding provider is configured for agent 'main' (no provider supports embeddings).", type: 'invalid_request_error' },
+      error: { message: "Embeddings are not available for agent 'main': no provider supports embeddings.", type: 'invalid_request_error' },
     });
   });
 
