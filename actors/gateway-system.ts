@@ -138,7 +138,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       }
       for (const source of eventSources) {
         const event = source.eventOf?.(entry);
-        if (event) deliver(event);
+        if (Array.isArray(event)) for (const one of event as readonly OutgoingEvent[]) deliver(one);
+        else if (event) deliver(event as OutgoingEvent);
       }
     }
     if (view.position - lastCheckpoint >= CHECKPOINT_EVERY) {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ArgsDef } from 'citty';
+import { agentRuns } from '../actors/agents/module.js';
 import { canvasHostModule } from '../actors/canvas-host.js';
 import { configModule } from '../actors/config-module.js';
 import type { GatewayConfig } from '../actors/gateway-system.js';
@@ -13,6 +14,7 @@ import type { GatewayModuleFactory } from '../actors/module.js';
 import type { AuthPolicy } from '../machines/connection-rules.js';
 import { HANDSHAKE_TIMEOUT_MS, TICK_INTERVAL_MS } from '../protocol/version.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
+import { resolveAgentRuntime } from './agent-config.js';
 import { ConfigError, EXIT_CONFIG, ensureConfig, envValue, resolveLogFile, resolvePaths, resolveWorkspace, type ProfilePaths } from './config.js';
 
 export const DEFAULT_PORT = 18789;
@@ -166,6 +168,10 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
     parsePort(config.canvasHost?.port, 'canvasHost.port') ??
     (port === 0 ? 0 : port + 4 <= 65535 ? port + 4 : undefined);
   const modules: GatewayModuleFactory[] = [logsModule(() => logger.filePath() ?? resolveLogFile(paths, config)), configModule(paths.configPath)];
+  // Agent runs (`agent`, `chat.*`); `runs.runs` is the RunService for modules that start runs (HTTP API).
+  const agentRuntime = resolveAgentRuntime(config, env, workspace);
+  const runs = agentRuns(agentRuntime.options);
+  modules.push(runs.module);
   if (!canvasOff) modules.push(canvasHostModule({ root: config.canvasHost?.root ?? join(workspace, 'canvas'), port: canvasPort, hosts, logger }));
   return {
     port,
@@ -178,7 +184,7 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
     handshakeTimeoutMs: Number(env.OPENCLAW_HANDSHAKE_TIMEOUT_MS) || HANDSHAKE_TIMEOUT_MS,
     healthRefreshMs: HEALTH_REFRESH_MS,
     ...(Number(env.OPENCLAW_MAX_BUFFERED_BYTES) > 0 ? { maxBufferedBytes: Number(env.OPENCLAW_MAX_BUFFERED_BYTES) } : {}),
-    agents: [{ id: 'main', workspace, isDefault: true }],
+    agents: agentRuntime.agents,
     logger,
     modules,
   };

@@ -1,42 +1,183 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { compile } from './ajv.js';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { ErrorObject } from 'ajv';
+import { ajv } from './ajv.js';
 import { AgentsSection, ModelsSection, SessionSection } from './config-agents.js';
 
-/** `gateway.*` keys of `openclaw.json`. Unknown keys elsewhere are kept (other features own them). */
+/*
+ * `openclaw.json` (JSON5). Sections keep unknown keys (`additionalProperties: true`): the
+ * official CLI and other features own keys this gateway does not read, and a config written for
+ * the official gateway must still load. Known keys are typed strictly; `describeConfigIssue`
+ * turns a failure into `gateway.port: expected integer 0–65535, got "abc"`.
+ */
+
+const Open = { additionalProperties: true } as const;
+const NonEmpty = Type.String({ minLength: 1 });
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+/** `gateway.reload.mode`: how a changed config file is applied (default hybrid). */
+export const ReloadMode = Type.Union([Type.Literal('off'), Type.Literal('hot'), Type.Literal('restart'), Type.Literal('hybrid')]);
+export type ReloadMode = Static<typeof ReloadMode>;
+
+/** `logging.level` (the official names; `silent` turns the file log off). */
+export const LogLevelName = Type.Union([
+  Type.Literal('silent'), Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'),
+  Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'),
+]);
+export type LogLevelName = Static<typeof LogLevelName>;
+
+/** `gateway.*` keys of `openclaw.json`. */
 export const GatewaySection = Type.Object(
   {
     mode: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('remote')])),
-    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    port: Type.Optional(Port),
     bind: Type.Optional(
       Type.Union([Type.Literal('loopback'), Type.Literal('lan'), Type.Literal('tailnet'), Type.Literal('auto'), Type.Literal('custom')]),
     ),
-    customBindHost: Type.Optional(Type.String({ minLength: 1 })),
+    customBindHost: Type.Optional(NonEmpty),
     auth: Type.Optional(
       Type.Object(
         {
           mode: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('token'), Type.Literal('password'), Type.Literal('trusted-proxy')])),
-          token: Type.Optional(Type.String({ minLength: 1 })),
-          password: Type.Optional(Type.String({ minLength: 1 })),
+          token: Type.Optional(NonEmpty),
+          password: Type.Optional(NonEmpty),
         },
-        { additionalProperties: true },
+        Open,
       ),
     ),
     journal: Type.Optional(
       Type.Object({ synchronous: Type.Optional(Type.Union([Type.Literal('normal'), Type.Literal('full')])) }, { additionalProperties: false }),
     ),
+    reload: Type.Optional(
+      Type.Object({ mode: Type.Optional(ReloadMode), debounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })) }, Open),
+    ),
+    /** HTTP APIs on the gateway port; each endpoint family owns its `enabled` flag and options. */
+    http: Type.Optional(Type.Object({ endpoints: Type.Optional(Type.Object({}, Open)) }, Open)),
+    /** A remote gateway the CLI talks to (`gateway probe` probes it as `configRemote`). */
+    remote: Type.Optional(
+      Type.Object({ url: Type.Optional(NonEmpty), token: Type.Optional(NonEmpty), password: Type.Optional(NonEmpty) }, Open),
+    ),
   },
-  { additionalProperties: true },
+  Open,
+);
+
+/** `canvasHost.*`: the canvas file server (own port, default gateway port + 4). */
+export const CanvasHostSection = Type.Object(
+  { enabled: Type.Optional(Type.Boolean()), port: Type.Optional(Port), root: Type.Optional(NonEmpty) },
+  Open,
+);
+
+/** `logging.*`: the JSONL file log (`<state>/logs/gateway.log` by default) and its rotation. */
+export const LoggingSection = Type.Object(
+  {
+    level: Type.Optional(LogLevelName),
+    file: Type.Optional(NonEmpty),
+    maxFileBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+    maxFiles: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  },
+  Open,
 );
 
 /** The config file (JSON5). */
 export const GatewayFileConfig = Type.Object(
   {
     gateway: Type.Optional(GatewaySection),
+    canvasHost: Type.Optional(CanvasHostSection),
+    logging: Type.Optional(LoggingSection),
+    commands: Type.Optional(Type.Object({ restart: Type.Optional(Type.Boolean()) }, Open)),
     agents: Type.Optional(AgentsSection),
     models: Type.Optional(ModelsSection),
     session: Type.Optional(SessionSection),
   },
-  { additionalProperties: true },
+  Open,
 );
 export type GatewayFileConfig = Static<typeof GatewayFileConfig>;
-export const isGatewayFileConfig = compile(GatewayFileConfig);
+
+const validateConfig = ajv.compile(GatewayFileConfig);
+
+let lastChecked: unknown;
+/** Type guard of the config file; `lastError()` names the first problem with its dotted path. */
+export const isGatewayFileConfig = Object.assign(
+  (value: unknown): value is GatewayFileConfig => {
+    lastChecked = value;
+    return validateConfig(value);
+  },
+  { lastError: (): string => describeConfigIssue(validateConfig.errors, lastChecked) },
+);
+
+/** Keys whose values never appear in messages or logs. */
+export const SECRET_KEY = /^(token|password|apiKey|api_key|secret|botToken|accessToken|refreshToken|privateKey)$/i;
+
+/** `gateway.port: expected integer 0–65535, got "abc"` for the first AJV error. */
+export function describeConfigIssue(errors: readonly ErrorObject[] | null | undefined, root: unknown): string {
+  const error = errors?.find((e) => e.keyword !== 'anyOf') ?? errors?.[0];
+  if (!error) return 'invalid config';
+  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty?: string }).missingProperty ?? '?';
+    return `${dotted([...segments, missing])}: required`;
+  }
+  if (error.keyword === 'additionalProperties') {
+    const extra = (error.params as { additionalProperty?: string }).additionalProperty ?? '?';
+    return `${dotted([...segments, extra])}: unknown key`;
+  }
+  const schema = schemaAt(GatewayFileConfig, segments);
+  const value = valueAt(root, segments);
+  const secret = SECRET_KEY.test(segments.at(-1) ?? '');
+  return `${dotted(segments)}: expected ${schema ? expected(schema) : (error.message ?? 'a valid value')}, got ${shown(value, secret)}`;
+}
+
+const dotted = (segments: readonly string[]): string =>
+  segments.length === 0 ? '<root>' : segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : `${i === 0 ? '' : '.'}${s}`)).join('');
+
+function schemaAt(schema: TSchema, segments: readonly string[]): TSchema | undefined {
+  let current: TSchema | undefined = schema;
+  for (const segment of segments) {
+    if (!current) return undefined;
+    const props = current.properties as Record<string, TSchema> | undefined;
+    if (props?.[segment]) current = props[segment];
+    else if (current.items && /^\d+$/.test(segment)) current = current.items as TSchema;
+    else return undefined;
+  }
+  return current;
+}
+
+function valueAt(root: unknown, segments: readonly string[]): unknown {
+  let current = root;
+  for (const segment of segments) current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[segment] : undefined;
+  return current;
+}
+
+function expected(schema: TSchema): string {
+  const options = schema.anyOf as TSchema[] | undefined;
+  if (options) {
+    if (options.every((o) => o.const !== undefined)) return `one of ${options.map((o) => JSON.stringify(o.const)).join(', ')}`;
+    return options.map(expected).join(' or ');
+  }
+  switch (schema.type) {
+    case 'integer':
+    case 'number': {
+      const kind = schema.type;
+      const { minimum: min, maximum: max } = schema as { minimum?: number; maximum?: number };
+      if (min !== undefined && max !== undefined) return `${kind} ${min}–${max}`;
+      if (min !== undefined) return `${kind} ≥ ${min}`;
+      return kind;
+    }
+    case 'string':
+      return (schema.minLength as number | undefined) ? 'non-empty string' : 'string';
+    case 'boolean':
+      return 'boolean (true or false)';
+    case 'object':
+      return 'object';
+    case 'array':
+      return 'array';
+    default:
+      return 'a valid value';
+  }
+}
+
+function shown(value: unknown, secret: boolean): string {
+  if (value === undefined) return 'nothing';
+  if (secret) return `a ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value} (value hidden)`;
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

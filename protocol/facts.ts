@@ -32,6 +32,33 @@ export const FactPayloads = {
   ),
   /** The supervisor stopped cleanly (stream `system`). */
   'gateway.stopped': Type.Object({ reason: Type.String() }, { additionalProperties: false }),
+  /** A changed config file was taken in (stream `system`): applied hot, by a restart, or not at all. */
+  'config.reloaded': Type.Object(
+    {
+      hash: Type.String(),
+      mode: Type.Union([Type.Literal('off'), Type.Literal('hot'), Type.Literal('restart'), Type.Literal('hybrid')]),
+      action: Type.Union([Type.Literal('hot'), Type.Literal('restart'), Type.Literal('none')]),
+      changed: Type.Array(Type.String()),
+      /** Changes that need a restart and were left for the next one (mode `hot` or `off`). */
+      pending: Type.Optional(Type.Array(Type.String())),
+    },
+    { additionalProperties: false },
+  ),
+  /** A changed config file was refused (broken JSON5 or failed validation); the running config stays. */
+  'config.reload.rejected': Type.Object({ hash: Type.Optional(Type.String()), issue: Type.String() }, { additionalProperties: false }),
+  /** An in-process restart is about to begin (stream `system`). */
+  'gateway.restart.requested': Type.Object(
+    {
+      reason: Type.String({ minLength: 1 }),
+      source: Type.Union([Type.Literal('signal'), Type.Literal('config')]),
+      signal: Type.Optional(Type.String()),
+      changed: Type.Optional(Type.Array(Type.String())),
+      restartExpectedMs: Type.Integer({ minimum: 0 }),
+    },
+    { additionalProperties: false },
+  ),
+  /** A restart signal was ignored because `commands.restart` is false (stream `system`). */
+  'gateway.restart.refused': Type.Object({ signal: Type.String(), reason: Type.String() }, { additionalProperties: false }),
   /** A system event was queued for a session (`system-event` or `wake`). */
   'system.event.queued': Type.Object(
     {

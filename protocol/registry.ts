@@ -6,6 +6,8 @@ import * as agents from './methods/agents.js';
 import * as replay from './methods/events-replay.js';
 import * as agent from './methods/agent.js';
 import * as chat from './methods/chat.js';
+import * as logs from './methods/logs.js';
+import * as configMethods from './methods/config.js';
 
 /** How a method answers: once, or an ack followed by a final on the same request id. */
 export type MethodKind = 'unary' | 'two-stage';
@@ -57,6 +59,8 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('chat.send', { params: chat.ChatSendParams, result: chat.ChatSendResult, scope: 'operator.write', description: 'Start a chat turn; the reply streams as chat events.' }),
     method('chat.history', { params: chat.ChatHistoryParams, result: chat.ChatHistoryResult, scope: 'operator.read', description: 'Session transcript from the journal.' }),
     method('chat.abort', { params: chat.ChatAbortParams, result: chat.ChatAbortResult, scope: 'operator.write', description: 'Abort a run, or every run of a session.' }),
+    method('logs.tail', { params: logs.LogsTailParams, result: logs.LogsTailResult, scope: 'operator.read', description: 'A window of the JSONL file log after a byte cursor.' }),
+    method('config.get', { params: configMethods.ConfigGetParams, result: configMethods.ConfigGetResult, scope: 'operator.read', description: 'The config file, secrets redacted, with its path and hash.' }),
   ].map((spec) => [spec.name, spec] as const),
 );
 

@@ -5,6 +5,7 @@ import type { HealthSnapshot } from '../../protocol/health.js';
 import type { AgentDescriptor } from '../health-monitor.js';
 import type { EventFrame } from '../../protocol/frames.js';
 import type { Logger } from '../logger.js';
+import type { AuthPolicy } from '../../machines/connection-rules.js';
 import type { OutgoingEvent } from '../module.js';
 
 /** What method handlers may use: read-only views and the journal to append facts to. */
@@ -24,6 +25,8 @@ export interface GatewayServices {
   connectionCount(): number;
   now(): number;
   readonly logger: Logger;
+  /** The auth policy new connections use now (changes on a hot reload of `gateway.auth.*`). */
+  auth(): AuthPolicy;
   /**
    * Sends an event now, to every authenticated socket allowed to see it. For facts that must be
    * journaled first, use a module's `eventOf` instead (it runs at commit).
