@@ -1,9 +1,11 @@
 import type { Hono } from 'hono';
 import type { AuthPolicy } from '../../machines/connection-rules.js';
 import type { RunService } from '../agents/run-service.js';
+import type { GatewayServices } from '../methods/context.js';
 import type { GatewayModuleFactory } from '../module.js';
-import { ToolRegistry, type ToolPolicy } from '../tools/registry.js';
-import { withReadTools } from '../tools/read-tools.js';
+import { rebuildActiveRuns } from '../../store/active-runs.js';
+import { agentToolRegistry } from '../tools/agent-tools.js';
+import type { ToolPolicy, ToolRegistry } from '../tools/registry.js';
 import { chatCompletionsRoute } from './chat-completions-route.js';
 import { embeddingsRoute } from './embeddings-route.js';
 import type { EndpointSwitches, HttpApiDeps } from './http-deps.js';
@@ -22,8 +24,8 @@ export interface HttpApiOptions {
   readonly toolPolicy?: () => ToolPolicy;
   /** The agent-run seam (the run module's service). */
   readonly runs: () => RunService;
-  /** Tools for `/tools/invoke` (default: a registry with the read tools). */
-  readonly tools?: ToolRegistry;
+  /** Tools for `/tools/invoke` (default: the agent runs' gateway tools). */
+  readonly tools?: (services: GatewayServices) => ToolRegistry;
 }
 
 /**
@@ -37,7 +39,7 @@ export function httpApiModule(options: HttpApiOptions): GatewayModuleFactory {
       runs: options.runs,
       auth: options.auth,
       endpoints: options.endpoints,
-      tools: options.tools ?? withReadTools(new ToolRegistry()),
+      tools: options.tools?.(services) ?? agentToolRegistry(services, () => Object.keys(rebuildActiveRuns(services.journal).active).length),
       toolPolicy: options.toolPolicy ?? (() => ({})),
       services,
     };

@@ -1,5 +1,5 @@
-import type { TSchema } from '@sinclair/typebox';
-import { compile, type Validator } from '../../protocol/ajv.js';
+import type { ValidateFunction } from 'ajv';
+import { ajv, describeErrors } from '../../protocol/ajv.js';
 import type { ToolResult } from '../../protocol/http/tools-invoke.js';
 import type { GatewayServices } from '../methods/context.js';
 
@@ -16,13 +16,15 @@ export interface ToolContext {
   readonly sessionKey: string;
   readonly services: GatewayServices;
   readonly signal: AbortSignal;
+  /** The run that called the tool; absent for `/tools/invoke`. */
+  readonly runId?: string;
 }
 
-/** One tool. `parameters` is its JSON schema (TypeBox), also what a model sees. */
+/** One tool. `parameters` is its JSON schema (a TypeBox schema is one), also what a model sees. */
 export interface GatewayTool<TArgs = Record<string, unknown>> {
   readonly name: string;
   readonly description: string;
-  readonly parameters: TSchema;
+  readonly parameters: Readonly<Record<string, unknown>>;
   execute(args: TArgs, context: ToolContext): Promise<ToolResult> | ToolResult;
 }
 
@@ -43,7 +45,7 @@ export type ToolOutcome =
 
 /** Tools by name, each with its argument validator compiled once. */
 export class ToolRegistry {
-  private readonly tools = new Map<string, { tool: GatewayTool; validate: Validator<unknown> }>();
+  private readonly tools = new Map<string, { tool: GatewayTool; validate: ValidateFunction }>();
 
   constructor(tools: readonly GatewayTool[] = []) {
     for (const tool of tools) this.register(tool);
@@ -52,7 +54,7 @@ export class ToolRegistry {
   /** Adds a tool; a second tool with the same name is a programming error. */
   register<TArgs>(tool: GatewayTool<TArgs>): void {
     if (this.tools.has(tool.name)) throw new TypeError(`tool ${tool.name} is already registered`);
-    this.tools.set(tool.name, { tool: tool as unknown as GatewayTool, validate: compile(tool.parameters) });
+    this.tools.set(tool.name, { tool: tool as unknown as GatewayTool, validate: ajv.compile(tool.parameters) });
   }
 
   /** Every tool, in registration order. */
@@ -77,7 +79,7 @@ export class ToolRegistry {
   async invoke(name: string, args: Record<string, unknown>, context: ToolContext): Promise<ToolOutcome> {
     const entry = this.tools.get(name);
     if (!entry) return { ok: false, reason: 'not-found' };
-    if (!entry.validate(args)) return { ok: false, reason: 'invalid-args', message: `invalid ${name} args: ${entry.validate.lastError()}` };
+    if (!entry.validate(args)) return { ok: false, reason: 'invalid-args', message: `invalid ${name} args: ${describeErrors(entry.validate.errors)}` };
     try {
       return { ok: true, result: await entry.tool.execute(args, context) };
     } catch (error) {

@@ -4,8 +4,8 @@ import type { EndpointSwitches, HttpApiDeps } from '../../actors/http/http-deps.
 import { installHttpApi } from '../../actors/http/openai-module.js';
 import { createLogger } from '../../actors/logger.js';
 import type { GatewayServices } from '../../actors/methods/context.js';
-import { ToolRegistry, type ToolPolicy } from '../../actors/tools/registry.js';
-import { withReadTools } from '../../actors/tools/read-tools.js';
+import { agentToolRegistry } from '../../actors/tools/agent-tools.js';
+import type { ToolPolicy, ToolRegistry } from '../../actors/tools/registry.js';
 import { Journal } from '../../store/journal.js';
 import { rebuildGatewayView } from '../../store/gateway-view.js';
 import { FakeRunService } from './fake-run-service.js';
@@ -51,7 +51,7 @@ export function httpApiHarness(options: { endpoints?: EndpointSwitches; agents?:
     broadcast: () => undefined,
     sendTo: () => false,
   };
-  const tools = withReadTools(new ToolRegistry());
+  const tools = agentToolRegistry(services, () => 0);
   const state = { endpoints: options.endpoints ?? { chatCompletions: true, responses: true }, toolPolicy: {} as ToolPolicy };
   const deps: HttpApiDeps = {
     runs: () => runs,

@@ -41,7 +41,7 @@ describe('switches', () => {
 
   it('keeps /tools/invoke on while the /v1 endpoints are off', async () => {
     h.endpoints = { chatCompletions: false, responses: false };
-    expect((await h.call('/tools/invoke', { body: { tool: 'agents_list' } })).status).toBe(200);
+    expect((await h.call('/tools/invoke', { body: { tool: 'gateway_status' } })).status).toBe(200);
   });
 });
 
@@ -52,7 +52,7 @@ describe('auth and methods', () => {
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({ error: { message: 'Unauthorized', type: 'unauthorized' } });
     }
-    expect((await h.call('/tools/invoke', { body: { tool: 'status' }, token: 'nope' })).status).toBe(401);
+    expect((await h.call('/tools/invoke', { body: { tool: 'gateway_status' }, token: 'nope' })).status).toBe(401);
   });
 
   it('answers 405 with Allow for a wrong method', async () => {
@@ -65,7 +65,7 @@ describe('auth and methods', () => {
   });
 
   it('answers 413 for a body over the limit and 400 for one that is not JSON', async () => {
-    const big = await h.call('/tools/invoke', { body: JSON.stringify({ tool: 'status', pad: 'x'.repeat(2 * 1024 * 1024) }) });
+    const big = await h.call('/tools/invoke', { body: JSON.stringify({ tool: 'gateway_status', pad: 'x'.repeat(2 * 1024 * 1024) }) });
     expect(big.status).toBe(413);
     expect(await big.json()).toEqual({ error: { message: 'Payload too large', type: 'invalid_request_error' } });
     const bad = await h.call('/v1/chat/completions', { body: '{' });
@@ -277,21 +277,24 @@ describe('POST /v1/embeddings', () => {
 });
 
 describe('POST /tools/invoke', () => {
-  it('runs an allowed read tool', async () => {
-    const res = await h.call('/tools/invoke', { body: { tool: 'agents_list', args: {} } });
+  it('runs an agent-run tool over HTTP', async () => {
+    const res = await h.call('/tools/invoke', { body: { tool: 'gateway_status', args: {} } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { ok: boolean; result: { content: Array<{ type: string; text: string }>; details: unknown } };
     expect(body.ok).toBe(true);
-    expect(body.result.details).toEqual({ defaultId: 'main', agents: [{ id: 'main', default: true }, { id: 'beta', default: false }] });
+    expect(body.result.details).toMatchObject({ version: 'test', connections: 0, activeRuns: 0, agents: [{ id: 'main', default: true }, { id: 'beta', default: false }] });
     expect(JSON.parse(body.result.content[0]!.text)).toEqual(body.result.details);
   });
 
-  it('reads a session history from the journal, `name` winning over `tool`', async () => {
-    await h.journal.append('session:agent:main:main', [{ type: 'system.event.queued', data: { text: 'hello', source: 'system-event' } }]);
-    const res = await h.call('/tools/invoke', { body: { name: 'sessions_history', tool: 'exec', sessionKey: 'main' } });
-    const body = (await res.json()) as { result: { details: { sessionKey: string; entries: Array<{ type: string }> } } };
+  it('reads a session transcript from the journal, `name` winning over `tool`', async () => {
+    await h.journal.append('session:agent:main:main', [
+      { type: 'session.message.appended', data: { role: 'user', text: 'hello', runId: 'r1' } },
+      { type: 'session.message.appended', data: { role: 'assistant', text: 'hi there', runId: 'r1' } },
+    ]);
+    const res = await h.call('/tools/invoke', { body: { name: 'session_history', tool: 'exec', sessionKey: 'main', args: { limit: 5 } } });
+    const body = (await res.json()) as { result: { details: { sessionKey: string; messages: Array<{ role: string; text: string }> } } };
     expect(body.result.details.sessionKey).toBe('agent:main:main');
-    expect(body.result.details.entries.map((e) => e.type)).toEqual(['system.event.queued']);
+    expect(body.result.details.messages.map((m) => [m.role, m.text])).toEqual([['user', 'hello'], ['assistant', 'hi there']]);
   });
 
   it('refuses a denied tool as not available, even when registered, unless allowed by policy', async () => {
@@ -301,8 +304,8 @@ describe('POST /tools/invoke', () => {
     expect(await denied.json()).toEqual({ ok: false, error: { type: 'not_found', message: 'Tool not available: exec' } });
     h.toolPolicy = { allow: ['exec'] };
     expect((await h.call('/tools/invoke', { body: { tool: 'exec' } })).status).toBe(200);
-    h.toolPolicy = { deny: ['status'] };
-    expect((await h.call('/tools/invoke', { body: { tool: 'status' } })).status).toBe(404);
+    h.toolPolicy = { deny: ['gateway_status'] };
+    expect((await h.call('/tools/invoke', { body: { tool: 'gateway_status' } })).status).toBe(404);
   });
 
   it('answers unknown tools, a missing name and bad args with the official shapes', async () => {
@@ -312,7 +315,7 @@ describe('POST /tools/invoke', () => {
     const missing = await h.call('/tools/invoke', { body: {} });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toEqual({ ok: false, error: { type: 'invalid_request', message: 'tools.invoke requires name' } });
-    const bad = await h.call('/tools/invoke', { body: { tool: 'sessions_history', args: { limit: 0 } } });
+    const bad = await h.call('/tools/invoke', { body: { tool: 'session_history', args: { limit: 0 } } });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ ok: false, error: { type: 'invalid_request' } });
   });

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
 import { ToolRegistry, isToolAllowedOverHttp, type ToolContext } from '../../../actors/tools/registry.js';
-import { withReadTools } from '../../../actors/tools/read-tools.js';
+import { agentToolRegistry } from '../../../actors/tools/agent-tools.js';
 
 const context = { agentId: 'main', sessionKey: 'agent:main:main', signal: new AbortController().signal } as unknown as ToolContext;
 
 describe('ToolRegistry', () => {
   it('describes its tools as plain JSON schemas for models', () => {
-    const specs = withReadTools(new ToolRegistry()).specs();
-    expect(specs.map((s) => s.name)).toEqual(['presence', 'status', 'agents_list', 'sessions_history']);
-    expect(specs[3]?.parameters).toMatchObject({ type: 'object', additionalProperties: false, properties: { limit: { type: 'integer' } } });
+    const specs = agentToolRegistry(context.services, () => 0).specs();
+    expect(specs.map((s) => s.name)).toEqual(['presence_roster', 'gateway_status', 'session_history']);
+    expect(specs[2]?.parameters).toMatchObject({ type: 'object', additionalProperties: false, properties: { limit: { type: 'integer' } } });
   });
 
   it('validates args before a tool runs and reports failures as values', async () => {
@@ -37,9 +37,9 @@ describe('ToolRegistry', () => {
 describe('isToolAllowedOverHttp', () => {
   it('denies the default list, lets allow re-admit one and deny win over allow', () => {
     expect(isToolAllowedOverHttp('exec', {})).toBe(false);
-    expect(isToolAllowedOverHttp('status', {})).toBe(true);
+    expect(isToolAllowedOverHttp('gateway_status', {})).toBe(true);
     expect(isToolAllowedOverHttp('exec', { allow: ['exec'] })).toBe(true);
     expect(isToolAllowedOverHttp('exec', { allow: ['exec'], deny: ['exec'] })).toBe(false);
-    expect(isToolAllowedOverHttp('status', { deny: ['status'] })).toBe(false);
+    expect(isToolAllowedOverHttp('gateway_status', { deny: ['gateway_status'] })).toBe(false);
   });
 });
