@@ -1,6 +1,7 @@
 import { defineCommand, runMain } from 'citty';
 import { SERVER_VERSION } from '../protocol/version.js';
 import { gatewayCommand } from './gateway.js';
+import { agentCommand } from './agent.js';
 import { logsCommand } from './logs.js';
 import { selectProfile } from './profile.js';
 import { setupCommand } from './setup.js';
@@ -8,7 +9,7 @@ import { setupCommand } from './setup.js';
 /** The `openclaw` CLI. */
 const main = defineCommand({
   meta: { name: 'openclaw', version: SERVER_VERSION, description: 'OpenClaw gateway (actor runtime) and its clients' },
-  subCommands: { gateway: gatewayCommand, setup: setupCommand, logs: logsCommand },
+  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand },
 });
 
 // Global `--dev` / `--profile <name>` come before the subcommand and select state, config and port.

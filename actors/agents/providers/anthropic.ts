@@ -103,7 +103,7 @@ export class AnthropicProvider implements ModelProvider {
           case 'message_delta':
             if (event.delta.stop_reason) stopReason = event.delta.stop_reason;
             output = event.usage.output_tokens;
-            if (event.usage.input_tokens !== null) input = event.usage.input_tokens;
+            if (typeof event.usage.input_tokens === 'number') input = event.usage.input_tokens;
             break;
           default:
             break;
