@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ArgsDef } from 'citty';
 import { agentRuns } from '../actors/agents/module.js';
+import { httpApiModule } from '../actors/http/openai-module.js';
 import { canvasHostModule } from '../actors/canvas-host.js';
 import { configModule } from '../actors/config-module.js';
 import type { GatewayConfig } from '../actors/gateway-system.js';
@@ -172,6 +173,11 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
   const agentRuntime = resolveAgentRuntime(config, env, workspace);
   const runs = agentRuns(agentRuntime.options);
   modules.push(runs.module);
+  // The OpenAI-compatible `/v1/*` (off unless `gateway.http.endpoints.*.enabled`) and `/tools/invoke`.
+  const endpoints = config.gateway?.http?.endpoints;
+  const switches = { chatCompletions: endpoints?.chatCompletions?.enabled === true, responses: endpoints?.responses?.enabled === true };
+  const toolPolicy = { allow: config.gateway?.tools?.allow, deny: config.gateway?.tools?.deny };
+  modules.push(httpApiModule({ runs: () => runs.runs, endpoints: () => switches, toolPolicy: () => toolPolicy }));
   if (!canvasOff) modules.push(canvasHostModule({ root: config.canvasHost?.root ?? join(workspace, 'canvas'), port: canvasPort, hosts, logger }));
   return {
     port,

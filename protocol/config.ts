@@ -51,7 +51,26 @@ export const GatewaySection = Type.Object(
       Type.Object({ mode: Type.Optional(ReloadMode), debounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })) }, Open),
     ),
     /** HTTP APIs on the gateway port; each endpoint family owns its `enabled` flag and options. */
-    http: Type.Optional(Type.Object({ endpoints: Type.Optional(Type.Object({}, Open)) }, Open)),
+    http: Type.Optional(
+      Type.Object(
+        {
+          endpoints: Type.Optional(
+            Type.Object(
+              {
+                /** `POST /v1/chat/completions` plus `/v1/models` and `/v1/embeddings` (default off). */
+                chatCompletions: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) }, Open)),
+                /** `POST /v1/responses` plus the same companions (default off). */
+                responses: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) }, Open)),
+              },
+              Open,
+            ),
+          ),
+        },
+        Open,
+      ),
+    ),
+    /** `/tools/invoke` policy: `deny` adds to the built-in HTTP deny list, `allow` re-admits from it. */
+    tools: Type.Optional(Type.Object({ allow: Type.Optional(Type.Array(NonEmpty)), deny: Type.Optional(Type.Array(NonEmpty)) }, Open)),
     /** A remote gateway the CLI talks to (`gateway probe` probes it as `configRemote`). */
     remote: Type.Optional(
       Type.Object({ url: Type.Optional(NonEmpty), token: Type.Optional(NonEmpty), password: Type.Optional(NonEmpty) }, Open),

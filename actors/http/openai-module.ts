@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import type { AuthPolicy } from '../../machines/connection-rules.js';
 import type { RunService } from '../agents/run-service.js';
 import type { GatewayServices } from '../methods/context.js';
 import type { GatewayModuleFactory } from '../module.js';
@@ -14,10 +13,8 @@ import { listModelsRoute, retrieveModelRoute } from './models-routes.js';
 import { responsesRoute } from './responses-route.js';
 import { toolsInvokeRoute } from './tools-invoke-route.js';
 
-/** How the HTTP API module is configured (resolved by bin/ from flags, env and config). */
+/** How the HTTP API module is configured (resolved by bin/ from flags, env and config); auth is the gateway's own. */
 export interface HttpApiOptions {
-  /** The gateway's shared-secret policy, read per request. */
-  readonly auth: () => AuthPolicy;
   /** `gateway.http.endpoints.{chatCompletions,responses}.enabled`, read per request. */
   readonly endpoints: () => EndpointSwitches;
   /** `gateway.tools.allow/deny`, read per request (default: the built-in deny list only). */
@@ -37,7 +34,7 @@ export function httpApiModule(options: HttpApiOptions): GatewayModuleFactory {
   return (services) => {
     const deps: HttpApiDeps = {
       runs: options.runs,
-      auth: options.auth,
+      auth: () => services.auth(), // hot-reloaded with `gateway.auth.*`
       endpoints: options.endpoints,
       tools: options.tools?.(services) ?? agentToolRegistry(services, () => Object.keys(rebuildActiveRuns(services.journal).active).length),
       toolPolicy: options.toolPolicy ?? (() => ({})),

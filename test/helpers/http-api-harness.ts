@@ -48,6 +48,7 @@ export function httpApiHarness(options: { endpoints?: EndpointSwitches; agents?:
     connectionCount: () => 0,
     now: Date.now,
     logger,
+    auth: () => ({ mode: 'token', secret: TOKEN }),
     broadcast: () => undefined,
     sendTo: () => false,
   };
@@ -55,7 +56,7 @@ export function httpApiHarness(options: { endpoints?: EndpointSwitches; agents?:
   const state = { endpoints: options.endpoints ?? { chatCompletions: true, responses: true }, toolPolicy: {} as ToolPolicy };
   const deps: HttpApiDeps = {
     runs: () => runs,
-    auth: () => ({ mode: 'token', secret: TOKEN }),
+    auth: services.auth,
     endpoints: () => state.endpoints,
     tools,
     toolPolicy: () => state.toolPolicy,

@@ -33,7 +33,6 @@ describe.each(transports)('HTTP API on a real %s transport', (transport) => {
       logger: createLogger({ level: 'error', write: () => undefined }),
       modules: [
         httpApiModule({
-          auth: () => ({ mode: 'token', secret: TOKEN }),
           endpoints: () => ({ chatCompletions: true, responses: true }),
           runs: () => runs,
         }),
