@@ -3,6 +3,9 @@ import type { RunOutcome, RunUsage } from '../agents/run-service.js';
 import {
   isCreateResponseRequest, type OutputMessage, type OutputText, type ResponseResource, type ResponseStreamEvent, type ResponseUsage,
 } from '../../protocol/http/open-responses.js';
+import type { FactData } from '../../protocol/facts.js';
+import { runStream } from '../../protocol/run-facts.js';
+import type { Journal } from '../../store/journal.js';
 import { resolveTarget } from './agent-target.js';
 import { CHAT_BODY_LIMIT } from './chat-completions-route.js';
 import type { HttpApiDeps } from './http-deps.js';
@@ -10,9 +13,6 @@ import { bodyFailure, header, json, openAiError, readJsonBody } from './http-io.
 import { promptOfResponseInput } from './prompt.js';
 import { NON_STREAM_WAIT_MS, followRun, outcomeMessage, refusal } from './run-follow.js';
 import { sseResponse, type SseSink } from './sse.js';
-
-/** Responses remembered for `previous_response_id` (newest kept; in memory, lost on restart). */
-const REMEMBERED_RESPONSES = 1000;
 
 /**
  * `POST /v1/responses`: one agent turn per request, as a response resource.
@@ -26,8 +26,6 @@ const REMEMBERED_RESPONSES = 1000;
  * disconnects only unsubscribes; the run goes on.
  */
 export function responsesRoute(deps: HttpApiDeps): (request: Request) => Promise<Response> {
-  const sessions = new Map<string, string>(); // response id → session key, oldest first
-
   return async (request) => {
     const body = await readJsonBody(request, CHAT_BODY_LIMIT);
     if (!body.ok) return bodyFailure(body.reason);
@@ -37,7 +35,7 @@ export function responsesRoute(deps: HttpApiDeps): (request: Request) => Promise
     const params = body.value;
     const runs = deps.runs();
     const previousId = params.previous_response_id ?? undefined;
-    const previousSession = previousId ? sessions.get(previousId) : undefined;
+    const previousSession = previousId ? sessionOfResponse(deps.services.journal, previousId) : undefined;
     if (previousId && !previousSession) {
       return openAiError(400, `Previous response with id '${previousId}' not found.`, 'invalid_request_error');
     }
@@ -64,8 +62,6 @@ export function responsesRoute(deps: HttpApiDeps): (request: Request) => Promise
         ...(prompt.extraSystemPrompt ? { extraSystemPrompt: prompt.extraSystemPrompt } : {}),
       });
       runId = accepted.runId;
-      sessions.set(id, accepted.sessionKey);
-      if (sessions.size > REMEMBERED_RESPONSES) sessions.delete(sessions.keys().next().value ?? '');
     } catch (error) {
       return refusal(error, deps.services.logger, 'response');
     }
@@ -113,6 +109,15 @@ function streamResponse(
       sink.finish();
     },
   });
+}
+
+/**
+ * The session an earlier response ran in, from its run's `run.accepted` fact (the response id is
+ * the run's idempotency key, hence its run id), so `previous_response_id` survives restarts.
+ */
+function sessionOfResponse(journal: Journal, responseId: string): string | undefined {
+  const first = journal.readStream(runStream(responseId), 0, 1)[0];
+  return first?.type === 'run.accepted' ? (first.data as FactData<'run.accepted'>).sessionKey : undefined;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -25,7 +25,12 @@ function configuredStateDir(): string {
       http: { endpoints: { chatCompletions: { enabled: true }, responses: { enabled: true } } },
       tools: { deny: ['presence_roster'] },
     },
-    models: { providers: { claude: { kind: 'anthropic', baseUrl: 'http://127.0.0.1:9', apiKey: 'unused', model: 'claude-test' } } },
+    models: {
+      providers: {
+        claude: { kind: 'anthropic', baseUrl: 'http://127.0.0.1:9', apiKey: 'unused', model: 'claude-test' },
+        slow: { kind: 'offline', delayMs: 40 },
+      },
+    },
     agents: { defaults: { model: 'offline/echo-1' }, list: [{ id: 'main', default: true }, { id: 'ops' }] },
   };
   writeFileSync(join(dir, 'openclaw.json'), JSON.stringify(config, null, 2));
@@ -99,6 +104,30 @@ describe('/v1/chat/completions', () => {
     expect((invalid as InstanceType<typeof OpenAI.BadRequestError>).message).toContain('Invalid `model`. Use `openclaw` or `openclaw/<agentId>`.');
   });
 
+  it('finishes and journals a run whose client disconnected mid-stream', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${gateway.port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json',
+        'x-openclaw-model': 'slow/echo-1', 'x-openclaw-session-key': 'e2e-disconnect',
+      },
+      body: JSON.stringify({ model: 'openclaw', stream: true, messages: [{ role: 'user', content: 'a reply long enough to stream in many pieces' }] }),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    let seen = '';
+    while (!seen.includes('"content"')) seen += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const history = async () => {
+      const answer = await post('/tools/invoke', { tool: 'session_history', sessionKey: 'e2e-disconnect' });
+      const body = (await answer.json()) as { result: { details: { messages: Array<{ role: string; text: string }> } } };
+      return body.result.details.messages;
+    };
+    await expect.poll(async () => (await history()).map((m) => m.role), { timeout: 10_000, interval: 100 }).toEqual(['user', 'assistant']);
+    expect((await history())[1]?.text).toMatch(/received: "a reply long enough to stream in many pieces"\. Configure/);
+  });
+
   it('keeps a `user` conversation in one session', async () => {
     const ask = (content: string) => client.chat.completions.create({ model: 'openclaw', user: 'e2e-alice', messages: [{ role: 'user', content }] });
     await ask('first');
@@ -123,6 +152,15 @@ describe('/v1/responses', () => {
     expect(types.slice(0, 4)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added']);
     expect(types.filter((t) => t === 'response.output_text.delta').length).toBeGreaterThan(1);
     expect(types.slice(-4)).toEqual(['response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
+  });
+});
+
+describe('/v1/responses sessions', () => {
+  it('continues the session of previous_response_id', async () => {
+    const first = await client.responses.create({ model: 'openclaw', input: 'remember me' });
+    const second = await client.responses.create({ model: 'openclaw', input: 'and again', previous_response_id: first.id });
+    expect(second.output_text).toContain('earlier message');
+    expect(second.previous_response_id).toBe(first.id);
   });
 });
 

@@ -1,6 +1,8 @@
 import type {
   RunAccepted, RunEvent, RunOutcome, RunService, StartRunRequest,
 } from '../../actors/agents/run-service.js';
+import { runStream } from '../../protocol/run-facts.js';
+import type { Journal } from '../../store/journal.js';
 
 /** A run the fake is asked to play: its reply in deltas, then how it ends. */
 export interface ScriptedRun {
@@ -39,12 +41,16 @@ export class FakeRunService implements RunService {
   /** What `start` throws, when set. */
   refuse: Error | undefined;
 
-  constructor(private readonly agents: { defaultId: string; ids: readonly string[] } = { defaultId: 'main', ids: ['main'] }) {}
+  constructor(
+    private readonly agents: { defaultId: string; ids: readonly string[] } = { defaultId: 'main', ids: ['main'] },
+    /** Where `run.accepted` is journaled, as the real service does (optional). */
+    private readonly journal?: Journal,
+  ) {}
 
-  start(request: StartRunRequest): Promise<RunAccepted> {
-    if (this.refuse) return Promise.reject(this.refuse);
+  async start(request: StartRunRequest): Promise<RunAccepted> {
+    if (this.refuse) throw this.refuse;
     const existing = this.runs.get(request.idempotencyKey);
-    if (existing) return Promise.resolve({ ...existing.accepted, disposition: existing.outcome ? 'completed' : 'in_flight' });
+    if (existing) return { ...existing.accepted, disposition: existing.outcome ? 'completed' : 'in_flight' };
     const agentId = request.agentId ?? this.agents.defaultId;
     const key = request.sessionKey ?? 'main';
     const accepted: RunAccepted = {
@@ -56,9 +62,16 @@ export class FakeRunService implements RunService {
     };
     const record: RunRecord = { request, accepted, events: [], listeners: new Set() };
     this.runs.set(accepted.runId, record);
+    await this.journal?.append(runStream(accepted.runId), [{
+      type: 'run.accepted',
+      data: {
+        runId: accepted.runId, sessionKey: accepted.sessionKey, agentId, message: request.message, origin: request.origin,
+        via: 'http', provider: 'fake', model: 'fake-1', timeoutMs: 60_000,
+      },
+    }]);
     const script = this.script.length > 1 ? this.script.shift() : this.script[0];
     void this.play(record, script ?? { deltas: [`echo: ${request.message}`] });
-    return Promise.resolve(accepted);
+    return accepted;
   }
 
   private async play(record: RunRecord, script: ScriptedRun): Promise<void> {

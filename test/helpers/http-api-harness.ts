@@ -31,7 +31,7 @@ export function httpApiHarness(options: { endpoints?: EndpointSwitches; agents?:
   const journal = Journal.open(':memory:');
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const runs = new FakeRunService(options.agents);
+  const runs = new FakeRunService(options.agents, journal);
   const agentIds = runs.agentIds();
   const services: GatewayServices = {
     journal,
