@@ -149,15 +149,19 @@ export class AgentRunService implements RunService {
     }
   }
 
-  /** The run's record from the journal (first and last fact), or null when no such run exists. */
+  /**
+   * The run's record from the journal, or null when no such run exists. Reads only what the
+   * record needs: `run.accepted` and `run.started` (positions 1–2) and the last fact, which is
+   * the terminal one with the whole text once the run ended.
+   */
   recordOf(runId: string): RunRecord | null {
     const live = this.live.get(runId);
     if (live) return live;
     const stream = runStream(runId);
     const head = this.journal.streamPosition(stream);
     if (head === 0) return null;
-    const first = this.journal.readStream(stream, 0, 1);
-    return runRecordOf(head > 1 ? [...first, ...this.journal.readStreamRange(stream, head - 1, head)] : first);
+    const first = this.journal.readStream(stream, 0, 2);
+    return runRecordOf(head > 2 ? [...first, ...this.journal.readStreamRange(stream, head - 1, head)] : first);
   }
 
   /** Resolves with the record once the run's terminal fact is committed. */
