@@ -1,6 +1,7 @@
 import { defineCommand, type ArgsDef } from 'citty';
 import { controlService, installService, uninstallService } from '../actors/service-managers/service-lifecycle.js';
 import type { ServiceActionResult } from '../protocol/cli/service.js';
+import { writeConfigFile } from '../actors/config-file.js';
 import { ensureConfig } from './config.js';
 import { resolvePort } from './gateway-run.js';
 import { resolveServiceContext } from './service-context.js';
@@ -45,8 +46,19 @@ export const installCommand = defineCommand({
         throw new CliFailure('invalid_config', `${context.configError}; fix it (see \`openclaw doctor\`) before installing the service`);
       }
       const notes: string[] = [];
-      const { config, createdToken } = ensureConfig(context.paths);
-      if (createdToken) notes.push(`Created ${context.paths.configPath} with a generated gateway token (see gateway.auth.token).`);
+      const ensured = ensureConfig(context.paths);
+      let config = ensured.config;
+      const explicitToken = context.spec.secrets.OPENCLAW_GATEWAY_TOKEN;
+      if (ensured.createdToken && (explicitToken || args.port)) {
+        // A fresh config records the port and token the service uses, so clients reading it agree with the service.
+        const gateway = { ...config.gateway, ...(args.port ? { port: context.port } : {}) };
+        if (explicitToken) gateway.auth = { ...gateway.auth, mode: 'token', token: explicitToken };
+        config = { ...config, gateway };
+        writeConfigFile(context.paths.configPath, config);
+      }
+      if (ensured.createdToken) {
+        notes.push(`Created ${context.paths.configPath} with ${explicitToken ? 'the given token' : 'a generated gateway token (see gateway.auth.token)'}.`);
+      }
       const result = await installService(context.manager, context.spec, context.runner, { force: args.force === true });
       const settingsPort = resolvePort(undefined, process.env, config);
       if (args.port && settingsPort !== context.port) {

@@ -3,6 +3,9 @@ import { runArgs, runGateway } from './gateway-run.js';
 import { callCommand } from './gateway-call.js';
 import { healthCommand } from './gateway-health.js';
 import { journalCommand } from './gateway-journal.js';
+import { installCommand, restartCommand, startCommand, stopCommand, uninstallCommand } from './gateway-install.js';
+import { statusCommand } from './gateway-status.js';
+import { probeCommand } from './gateway-probe.js';
 
 /** `openclaw gateway [run]` runs the daemon; the other subcommands talk to one or read its journal. */
 export const gatewayCommand = defineCommand({
@@ -12,5 +15,12 @@ export const gatewayCommand = defineCommand({
     call: callCommand,
     health: healthCommand,
     journal: journalCommand,
+    install: installCommand,
+    uninstall: uninstallCommand,
+    start: startCommand,
+    stop: stopCommand,
+    restart: restartCommand,
+    status: statusCommand,
+    probe: probeCommand,
   },
 });

@@ -5,11 +5,14 @@ import { agentCommand } from './agent.js';
 import { logsCommand } from './logs.js';
 import { selectProfile } from './profile.js';
 import { setupCommand } from './setup.js';
+import { doctorCommand } from './doctor.js';
+import { statusSummaryCommand } from './status.js';
+import { healthCommand } from './gateway-health.js';
 
 /** The `openclaw` CLI. */
 const main = defineCommand({
   meta: { name: 'openclaw', version: SERVER_VERSION, description: 'OpenClaw gateway (actor runtime) and its clients' },
-  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand },
+  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand },
 });
 
 // Global `--dev` / `--profile <name>` come before the subcommand and select state, config and port.
