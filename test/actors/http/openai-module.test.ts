@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolInputError } from '../../../actors/tools/registry.js';
+import { CodedError } from '../../helpers/fake-run-service.js';
 import { httpApiHarness, readSse, type HttpApiHarness } from '../../helpers/http-api-harness.js';
 
 const user = (content: unknown) => ({ role: 'user', content });
@@ -191,6 +192,13 @@ describe('POST /v1/chat/completions', () => {
     expect(await plain.json()).toEqual({ error: { message: 'upstream said no', type: 'api_error' } });
     const events = await readSse(await h.call('/v1/chat/completions', { body: chat({ stream: true }) }));
     expect(events.map((e) => e.data).slice(-2)).toEqual([JSON.stringify({ error: { message: 'upstream said no', type: 'api_error' } }), '[DONE]']);
+  });
+
+  it('answers 400 with its message when the run service refuses the request (unknown model…)', async () => {
+    h.runs.refuse = new CodedError('UNKNOWN_MODEL', 'unknown model provider in "nowhere/x"');
+    const res = await h.call('/v1/chat/completions', { body: chat(), headers: { 'x-openclaw-model': 'nowhere/x' } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { message: 'unknown model provider in "nowhere/x"', type: 'invalid_request_error' } });
   });
 
   it('answers 500 without details when the run service fails unexpectedly', async () => {
