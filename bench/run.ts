@@ -16,6 +16,7 @@ import { runFanout } from './scenarios/fanout.js';
 import { runHandshake } from './scenarios/handshake.js';
 import { runIdle } from './scenarios/idle.js';
 import { runRpc } from './scenarios/rpc.js';
+import { runRuns } from './scenarios/runs.js';
 import { runStartup } from './scenarios/startup.js';
 import { killAllSync, startTarget, type TargetSpec } from './target.js';
 
@@ -40,12 +41,14 @@ scenarios and sizes (an explicit size applies to every target):
   --clients K            fan-out listeners                (default 500)
   --rounds R             fan-out rounds                   (default 10)
   --idle M               idle connections                 (default 10000)
+  --runs N               agent runs (offline provider)    (default 2000)
+  --run-concurrency C    agent runs in flight             (default 100)
   --json                 print JSON instead of the table
 `;
 
 const FULL: Sizes = {
   handshakeSeconds: 3, handshakeMax: 50_000, handshakeConcurrency: 32, rpcCount: 20_000, rpcWindow: 64,
-  fanoutClients: 500, fanoutRounds: 10, idleConnections: 10_000,
+  fanoutClients: 500, fanoutRounds: 10, idleConnections: 10_000, runsCount: 2000, runsConcurrency: 100,
 };
 /**
  * Sizes for the official gateway. It starts slowly (~6–7 s) but keeps up with the full sizes
@@ -54,7 +57,7 @@ const FULL: Sizes = {
 const OFFICIAL: Sizes = { ...FULL };
 
 const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Metric[]>> = {
-  startup: runStartup, handshake: runHandshake, rpc: runRpc, fanout: runFanout, idle: runIdle,
+  startup: runStartup, handshake: runHandshake, rpc: runRpc, fanout: runFanout, runs: runRuns, idle: runIdle,
 };
 
 const log = (message: string): void => {
@@ -90,7 +93,7 @@ async function main(): Promise<number> {
       token: { type: 'string' }, transport: { type: 'string' }, 'ours-bin': { type: 'string' }, 'official-bin': { type: 'string' },
       scenarios: { type: 'string' }, duration: { type: 'string' }, concurrency: { type: 'string' },
       handshakes: { type: 'string' }, count: { type: 'string' }, window: { type: 'string' }, clients: { type: 'string' },
-      rounds: { type: 'string' }, idle: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      rounds: { type: 'string' }, idle: { type: 'string' }, runs: { type: 'string' }, 'run-concurrency': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
@@ -109,6 +112,7 @@ async function main(): Promise<number> {
     handshakeMax: positive('handshakes', values.handshakes), rpcCount: positive('count', values.count),
     rpcWindow: positive('window', values.window), fanoutClients: positive('clients', values.clients),
     fanoutRounds: positive('rounds', values.rounds), idleConnections: positive('idle', values.idle),
+    runsCount: positive('runs', values.runs), runsConcurrency: positive('run-concurrency', values['run-concurrency']),
   };
   const sized = (base: Sizes): Sizes => {
     const result: Record<keyof Sizes, number> = { ...base };

@@ -1,7 +1,7 @@
 /** The contract between run.ts, the targets and the scenarios: sizes in, metrics out. */
 
 /** Scenarios in the order they run (idle last: it is the most disruptive to the server). */
-export const SCENARIOS = ['startup', 'handshake', 'rpc', 'fanout', 'idle'] as const;
+export const SCENARIOS = ['startup', 'handshake', 'rpc', 'fanout', 'runs', 'idle'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Workload sizes for one target (the official gateway gets smaller defaults; see run.ts). */
@@ -16,6 +16,9 @@ export interface Sizes {
   readonly fanoutClients: number;
   readonly fanoutRounds: number;
   readonly idleConnections: number;
+  /** Agent runs in the `runs` scenario, and how many are in flight at once. */
+  readonly runsCount: number;
+  readonly runsConcurrency: number;
 }
 
 /** A gateway ready to be measured. `pid` is the server process (its descendants are counted too). */

@@ -5,8 +5,8 @@ import type { Actor } from 'xstate';
 import type { agentRunMachine } from '../../machines/agent-run.js';
 import { resolveSession, type DmScope } from '../../machines/session-routing.js';
 import type { FactData } from '../../protocol/facts.js';
-import { runIdOfStream, runStream } from '../../protocol/run-facts.js';
-import { activeRunsProjection, checkpointActiveRuns, rebuildActiveRuns, type ActiveRunsState } from '../../store/active-runs.js';
+import { isTerminalRunFact, runIdOfStream, runStream } from '../../protocol/run-facts.js';
+import { checkpointActiveRuns, rebuildActiveRuns } from '../../store/active-runs.js';
 import type { Journal, JournalEntry } from '../../store/journal.js';
 import { runEventsOf, type RunEventFrame } from '../../store/run-events.js';
 import { ZERO_USAGE, foldRunRecord, isEnded, runRecordOf, type RunRecord } from '../../store/run-record.js';
@@ -63,7 +63,13 @@ export class AgentRunService implements RunService {
   private readonly subscribers = new Map<string, Set<Subscriber>>();
   private readonly enders = new Map<string, Array<(record: RunRecord) => void>>();
   private readonly sessionIds = new Map<string, string>();
-  private active: ActiveRunsState;
+  /**
+   * The active-runs projection kept live: runs accepted and not ended, and the seq folded to.
+   * Mutable here for speed (a run's start and end would otherwise copy the whole set); it applies
+   * exactly `activeRunsProjection.fold`, and `activeRuns()` snapshots it for checkpoints.
+   */
+  private readonly active = new Map<string, { readonly sessionKey: string; readonly agentId: string }>();
+  private activeSeq = 0;
   private runFactsSinceCheckpoint = 0;
   private stopping = false;
 
@@ -77,13 +83,15 @@ export class AgentRunService implements RunService {
     this.tools = new GatewayTools(services, () => this.actors.size);
     for (const agent of services.agents) mkdirSync(agent.workspace, { recursive: true });
     this.journal.onCommit((entries) => this.committed(entries));
-    this.active = rebuildActiveRuns(this.journal);
+    const rebuilt = rebuildActiveRuns(this.journal);
+    for (const [runId, run] of Object.entries(rebuilt.active)) this.active.set(runId, run);
+    this.activeSeq = rebuilt.seq;
     this.failInterrupted();
   }
 
   /** Runs the journal says were going when the gateway last stopped: they end as interrupted. */
   private failInterrupted(): void {
-    for (const runId of Object.keys(this.active.active)) {
+    for (const runId of [...this.active.keys()]) {
       const stream = runStream(runId);
       const record = runRecordOf(this.journal.readStream(stream, 0, 100_000));
       if (!record || isEnded(record)) continue;
@@ -120,9 +128,13 @@ export class AgentRunService implements RunService {
   private committed(entries: readonly JournalEntry[]): void {
     this.frames.clear(); // the previous commit's events were taken by eventOf
     for (const entry of entries) {
-      this.active = activeRunsProjection.fold(this.active, entry);
+      this.activeSeq = Math.max(this.activeSeq, entry.seq);
       const runId = runIdOfStream(entry.stream);
       if (runId === null) continue;
+      if (entry.type === 'run.accepted') {
+        const data = entry.data as FactData<'run.accepted'>;
+        this.active.set(runId, { sessionKey: data.sessionKey, agentId: data.agentId });
+      } else if (isTerminalRunFact(entry.type)) this.active.delete(runId);
       this.runFactsSinceCheckpoint += 1;
       const { record } = this.process(entry, runId);
       if (record === null) continue;
@@ -145,8 +157,13 @@ export class AgentRunService implements RunService {
     }
     if (this.runFactsSinceCheckpoint >= CHECKPOINT_EVERY_RUN_FACTS) {
       this.runFactsSinceCheckpoint = 0;
-      checkpointActiveRuns(this.journal, this.active);
+      checkpointActiveRuns(this.journal, this.activeRuns());
     }
+  }
+
+  /** The active-runs projection state (for checkpoints and tests: equals a rebuild from the journal). */
+  activeRuns(): { seq: number; active: Record<string, { sessionKey: string; agentId: string }> } {
+    return { seq: this.activeSeq, active: Object.fromEntries(this.active) };
   }
 
   /**
@@ -364,6 +381,6 @@ export class AgentRunService implements RunService {
     await Promise.race([aborted, new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
     clearTimeout(timer);
     this.journal.flush();
-    checkpointActiveRuns(this.journal, this.active);
+    checkpointActiveRuns(this.journal, this.activeRuns());
   }
 }
