@@ -27,6 +27,8 @@ export interface DoctorInputs {
   readonly runner: RecordingRunner;
   readonly port: number;
   readonly newToken: () => string;
+  /** False with OPENCLAW_SERVICE_REPAIR_POLICY=external: something else owns the service definition. */
+  readonly serviceRepair: boolean;
 }
 
 type Check = DoctorCheck;
@@ -108,7 +110,14 @@ async function checkService(inputs: DoctorInputs, existing: ReadonlyMap<string, 
   const drift = auditService(manager, spec, existing);
   if (drift.length === 0) checks.push(ok('service', `Service ${spec.label} matches what \`gateway install\` writes now`));
   else {
-    const check: Check = { id: 'service', level: 'warn', message: `Service ${spec.label} differs from what \`gateway install\` would write now`, fixable: true, fixed: false, details: drift.map((d) => d.message) };
+    const check: Check = {
+      id: 'service',
+      level: 'warn',
+      message: `Service ${spec.label} differs from what \`gateway install\` would write now${inputs.serviceRepair ? '' : ' (not repaired: OPENCLAW_SERVICE_REPAIR_POLICY=external)'}`,
+      fixable: inputs.serviceRepair,
+      fixed: false,
+      details: drift.map((d) => d.message),
+    };
     checks.push(
       await fixWith(check, inputs.fix, async () => {
         await writeServiceFiles(files);

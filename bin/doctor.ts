@@ -53,6 +53,7 @@ export const doctorCommand = defineCommand({
           runner: context.runner,
           port: context.port,
           newToken: generateToken,
+          serviceRepair: envValue(env, 'OPENCLAW_SERVICE_REPAIR_POLICY') !== 'external',
         },
         serviceSecrets,
       );

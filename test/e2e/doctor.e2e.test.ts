@@ -127,6 +127,14 @@ describe('doctor', () => {
     expect(check((await doctor()).report, 'service')).toMatchObject({ level: 'ok' });
   });
 
+  it('leaves an externally managed service alone (OPENCLAW_SERVICE_REPAIR_POLICY=external)', async () => {
+    writeConfig({ gateway: { mode: 'local', port: 19555, auth: { token: 'tok' } } });
+    expect((await runIsolatedCli(['gateway', 'install'], sandbox.env())).code).toBe(0);
+    const fixed = await doctor(['--fix'], { OPENCLAW_GATEWAY_PORT: '19600', OPENCLAW_SERVICE_REPAIR_POLICY: 'external' });
+    expect(check(fixed.report, 'service')).toMatchObject({ level: 'warn', fixable: false, fixed: false });
+    expect(readFileSync(unitPath(), 'utf8')).toContain('gateway --port 19555');
+  });
+
   it('tightens the service env file', async () => {
     writeConfig({ gateway: { mode: 'local', auth: { token: 'tok' } } });
     expect((await runIsolatedCli(['gateway', 'install', '--token', 's'], sandbox.env())).code).toBe(0);
