@@ -5,6 +5,7 @@ import { readConfigFile, writeConfigFile } from './config-file.js';
 import { inspectPort, looksLikeGateway } from './port-listeners.js';
 import type { RecordingRunner } from './service-managers/exec.js';
 import { auditService } from './service-managers/service-audit.js';
+import { findExtraServices, removeLegacyService } from './service-managers/extra-services.js';
 import { fileMode, readServiceFiles, writeServiceFiles } from './service-managers/service-files.js';
 import type { ServiceSpec } from './service-managers/service-spec.js';
 import type { ServiceManager } from './service-managers/types.js';
@@ -138,6 +139,19 @@ async function checkService(inputs: DoctorInputs, existing: ReadonlyMap<string, 
   return checks;
 }
 
+async function checkLegacyServices(inputs: DoctorInputs): Promise<Check[]> {
+  const { spec, runner } = inputs;
+  const definitionPath = inputs.manager.files(spec)[0]?.path ?? '';
+  const extras = await findExtraServices(spec.platform, spec.home, { definitionPath, label: spec.label }, runner.run);
+  const legacy = extras.filter((extra) => extra.legacy && extra.scope === 'user');
+  const checks: Check[] = [];
+  for (const extra of legacy) {
+    const check: Check = { id: 'legacy-service', level: 'warn', message: `Legacy gateway service ${extra.path} is still installed and may fight over the port`, fixable: inputs.serviceRepair, fixed: false };
+    checks.push(await fixWith(check, inputs.fix, () => removeLegacyService(extra, spec.uid, runner.run)));
+  }
+  return checks;
+}
+
 async function checkPort(inputs: DoctorInputs, servicePid: number | undefined): Promise<Check> {
   const status = await inspectPort(inputs.runner.run, inputs.port);
   const foreign = status.listeners.filter((l) => !looksLikeGateway(l) && (servicePid === undefined || l.pid !== servicePid));
@@ -170,6 +184,7 @@ export async function runDoctor(inputs: DoctorInputs, serviceSecrets: Record<str
   if (read.kind !== 'invalid') checks.push(await checkToken(inputs, config, serviceSecrets));
   const existing = await readServiceFiles(inputs.manager.files(inputs.spec));
   checks.push(...(await checkService(inputs, existing)));
+  checks.push(...(await checkLegacyServices(inputs)));
   const inspection = existing.size > 0 ? await inputs.manager.inspect(inputs.runner.run, inputs.spec) : undefined;
   checks.push(await checkPort(inputs, inspection?.runtime.pid));
   return {

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { ExtraService, ServicePlatform } from '../../protocol/cli/service.js';
 import type { CommandRunner } from './exec.js';
@@ -70,4 +70,21 @@ export async function findExtraServices(
     found.push({ platform, scope: 'user', label: name, path: `\\${name}`, openclawProfileService: true, legacy: false });
   }
   return found;
+}
+
+/**
+ * Stops and removes a legacy per-user service (`clawdbot-gateway*.service`, `bot.molt.*` /
+ * `com.openclaw.*` LaunchAgents): what `doctor --fix` does for the runbook's legacy migration.
+ */
+export async function removeLegacyService(extra: ExtraService, uid: number, run: CommandRunner): Promise<string> {
+  if (!extra.legacy || extra.scope !== 'user') throw new RangeError(`${extra.path} is not a legacy user service`);
+  if (extra.platform === 'linux') {
+    await run('systemctl', ['--user', 'disable', '--now', extra.label]);
+    await rm(extra.path, { force: true });
+    await run('systemctl', ['--user', 'daemon-reload']);
+  } else if (extra.platform === 'darwin') {
+    await run('launchctl', ['bootout', `gui/${uid}/${extra.label.replace(/\.plist$/, '')}`]);
+    await rm(extra.path, { force: true });
+  }
+  return `removed ${extra.path}`;
 }

@@ -10,6 +10,7 @@ export const DoctorCheckId = Type.Union([
   Type.Literal('token'),
   Type.Literal('service'),
   Type.Literal('service-env-file'),
+  Type.Literal('legacy-service'),
   Type.Literal('port'),
 ]);
 export type DoctorCheckId = Static<typeof DoctorCheckId>;

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -133,6 +133,19 @@ describe('doctor', () => {
     const fixed = await doctor(['--fix'], { OPENCLAW_GATEWAY_PORT: '19600', OPENCLAW_SERVICE_REPAIR_POLICY: 'external' });
     expect(check(fixed.report, 'service')).toMatchObject({ level: 'warn', fixable: false, fixed: false });
     expect(readFileSync(unitPath(), 'utf8')).toContain('gateway --port 19555');
+  });
+
+  it('finds a legacy clawdbot-gateway unit and --fix disables and removes it', async () => {
+    writeConfig({ gateway: { mode: 'local', auth: { token: 'tok' } } });
+    const legacy = join(sandbox.home, '.config', 'systemd', 'user', 'clawdbot-gateway.service');
+    mkdirSync(join(sandbox.home, '.config', 'systemd', 'user'), { recursive: true });
+    writeFileSync(legacy, '[Service]\nExecStart=/usr/bin/clawdbot gateway\n');
+    expect(check((await doctor()).report, 'legacy-service')).toMatchObject({ level: 'warn', fixable: true, message: expect.stringContaining(legacy) });
+    sandbox.clearCalls();
+    const fixed = await doctor(['--fix']);
+    expect(check(fixed.report, 'legacy-service')).toMatchObject({ fixed: true, fix: `removed ${legacy}` });
+    expect(sandbox.calls()).toEqual(expect.arrayContaining(['systemctl --user disable --now clawdbot-gateway.service', 'systemctl --user daemon-reload']));
+    expect(existsSync(legacy)).toBe(false);
   });
 
   it('tightens the service env file', async () => {
