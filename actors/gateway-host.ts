@@ -52,6 +52,8 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
   let gateway = await startGateway(first);
   options.onApplied?.(options.initial.config, first);
   let inflight: Promise<unknown> = Promise.resolve();
+  /** The config the running gateway was started from (what a failed restart falls back to). */
+  let applied: AppliedConfig = options.initial;
 
   const record = (facts: Fact[]) =>
     gateway.recordSystem(facts).catch((error: unknown) => logger.error('could not journal a reload fact', { error: String(error) }));
@@ -61,9 +63,10 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
     await gateway.recordSystem([{ type: 'config.reloaded', data: { hash: input.hash, mode: input.mode, action: 'hot', changed: [...input.plan.changed], ...(input.plan.pending.length ? { pending: [...input.plan.pending] } : {}) } }]);
     gateway.reconfigure({ auth: next.auth });
     options.onApplied?.(input.config, next);
+    applied = { config: input.config, hash: input.hash };
     const pending = input.plan.pending.length ? `; restart needed for ${input.plan.pending.join(', ')}` : '';
     logger.info(`config reloaded (hot): ${input.plan.changed.join(', ')}${pending}`, { mode: input.mode });
-    return { config: input.config, hash: input.hash };
+    return applied;
   };
 
   const restart = async (input: RestartRequest): Promise<AppliedConfig> => {
@@ -79,9 +82,22 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
     await gateway.recordSystem(facts);
     logger.info(`restarting in process: ${reason}`, { restartExpectedMs });
     await gateway.stop({ reason: 'gateway restarting', restartExpectedMs });
-    gateway = await startGateway(next);
+    try {
+      gateway = await startGateway(next);
+    } catch (error) {
+      // The new config cannot serve (say its port is taken): come back on the one that could.
+      // If that fails too, the machine fails and the process exits for its supervisor.
+      const issue = `restart failed: ${describe(error)}`;
+      logger.error(`${issue}; starting again with the previous config`);
+      const previous = options.resolve(applied.config);
+      gateway = await startGateway(previous);
+      options.onApplied?.(applied.config, previous);
+      void record([{ type: 'config.reload.rejected', data: { hash: input.hash, issue } }]);
+      return applied;
+    }
     options.onApplied?.(input.config, next);
-    return { config: input.config, hash: input.hash };
+    applied = { config: input.config, hash: input.hash };
+    return applied;
   };
 
   const machine = createActor(
@@ -140,4 +156,10 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       await gateway.stop(request);
     },
   };
+}
+
+function describe(error: unknown): string {
+  const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = err.cause?.code ?? err.code;
+  return code ? `${code} (${err.cause?.message ?? err.message})` : (err.message ?? String(error));
 }

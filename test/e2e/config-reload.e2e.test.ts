@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonLines, runCli, spawnCli, type Daemon } from '../helpers/cli-process.js';
+import { jsonLines, runCli, spawnCli, startPlainListener, type Daemon } from '../helpers/cli-process.js';
 import { ClientPool } from '../helpers/client-pool.js';
 import { freePort } from '../helpers/gateway-process.js';
 import { connectParams, RawClient } from '../helpers/raw-client.js';
@@ -134,6 +134,24 @@ describe('hot reload', () => {
     expect(facts.find((f) => f.type === 'gateway.restart.requested')?.data).toEqual({
       reason: 'config change (gateway.port)', source: 'config', changed: ['gateway.port'], restartExpectedMs: 1500,
     });
+  });
+
+  it('comes back on the previous config when the new port is taken', async () => {
+    const [first, taken] = [await freePort(), await freePort()];
+    const blocker = await startPlainListener(taken);
+    try {
+      const gw = await startConfigured(configWith(first, 'back-token-0123456789'));
+      const { client } = await pool.connect({}, 'back-token-0123456789');
+      gw.write(configWith(taken, 'back-token-0123456789'));
+      await expectRestart(client);
+      await gw.daemon.waitForOutput(/restart failed: [^\n]*; starting again with the previous config[\s\S]*listening on ws:\/\//);
+      const { hello } = await pool.connect({}, 'back-token-0123456789');
+      expect(hello.type).toBe('hello-ok');
+      const facts = await systemFacts(gw.dir);
+      expect(facts.at(-1)).toMatchObject({ type: 'config.reload.rejected', data: { issue: expect.stringMatching(/^restart failed: /) } });
+    } finally {
+      await blocker.stop();
+    }
   });
 
   it('leaves restart-only changes pending under reload mode "hot"', async () => {
