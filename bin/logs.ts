@@ -1,8 +1,12 @@
 import { defineCommand } from 'citty';
+import { readLogTail } from '../actors/log-tail.js';
 import { callGateway, RpcError } from '../actors/rpc-client.js';
 import type { LogsTailResult } from '../protocol/methods/logs.js';
 import { SERVER_VERSION } from '../protocol/version.js';
+import { readConfig, resolveLogFile, resolvePaths } from './config.js';
 import { CliFailure, fail, resolveTarget, targetArgs } from './target.js';
+
+const LOCAL_FALLBACK_NOTICE = 'Local Gateway RPC unavailable; reading configured file log instead.';
 
 /** A file-log line as `openclaw logs` shows it (the official CLI's reading of tslog records). */
 export interface ParsedLogLine {
@@ -92,6 +96,17 @@ export const logsCommand = defineCommand({
           failures = 0;
         } catch (error) {
           const transient = error instanceof RpcError && error.kind !== 'rejected';
+          if (!args.follow && !args.url && error instanceof RpcError && error.kind === 'unreachable') {
+            // As the official CLI does: no local gateway answers, so read the file it would serve.
+            const paths = resolvePaths(process.env);
+            const file = resolveLogFile(paths, readConfig(paths.configPath) ?? {});
+            if (json) emit({ type: 'notice', message: LOCAL_FALLBACK_NOTICE });
+            else process.stderr.write(`${LOCAL_FALLBACK_NOTICE}\n`);
+            const local = await readLogTail(file, { limit, maxBytes });
+            if (json) emit({ type: 'meta', file: local.file, sourceKind: 'file', cursor: local.cursor, size: local.size, localFallback: true });
+            printLines(local.lines, json, args.utc === true, emit);
+            return;
+          }
           if (!args.follow || !transient || ++failures > MAX_FOLLOW_RETRIES) throw error;
           if (json) process.stderr.write(`${JSON.stringify({ type: 'error', message: (error as Error).message, retry: failures })}\n`);
           else process.stderr.write(`openclaw logs: ${(error as Error).message}; retrying (${failures}/${MAX_FOLLOW_RETRIES})\n`);
@@ -107,11 +122,7 @@ export const logsCommand = defineCommand({
           if (json) emit({ type: 'notice', message });
           else process.stderr.write(`${message}\n`);
         }
-        for (const raw of page.lines) {
-          const line = parseLogLine(raw);
-          if (json) emit(line ? { type: 'log', ...line } : { type: 'log', message: raw, raw });
-          else process.stdout.write(`${line ? formatLine(line, args.utc === true) : raw}\n`);
-        }
+        printLines(page.lines, json, args.utc === true, emit);
         if (!json && cursor === undefined && page.truncated && !args.follow) process.stderr.write('Log tail truncated (increase --max-bytes or --limit).\n');
         cursor = page.cursor;
         if (!args.follow) return;
@@ -122,6 +133,14 @@ export const logsCommand = defineCommand({
     }
   },
 });
+
+function printLines(lines: readonly string[], json: boolean, utc: boolean, emit: (value: unknown) => void): void {
+  for (const raw of lines) {
+    const line = parseLogLine(raw);
+    if (json) emit(line ? { type: 'log', ...line } : { type: 'log', message: raw, raw });
+    else process.stdout.write(`${line ? formatLine(line, utc) : raw}\n`);
+  }
+}
 
 function formatLine(line: ParsedLogLine, utc: boolean): string {
   const time = line.time && utc ? new Date(line.time).toISOString() : (line.time ?? '');

@@ -116,6 +116,20 @@ describe('openclaw logs', () => {
     expect(messages.filter((m) => m.startsWith('listening on'))).toHaveLength(1); // no line twice
   });
 
+  it('falls back to the configured file log when no local gateway answers', async () => {
+    const { gateway, logFile } = await start({});
+    await gateway.stop('SIGTERM');
+    const env = { OPENCLAW_STATE_DIR: dir as string, OPENCLAW_CONFIG_PATH: join(dir as string, 'openclaw.json') };
+    const result = await runCli(['logs', '--json', '--limit', '50'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    const records = jsonLines(result.stdout);
+    expect(records.slice(0, 2)).toEqual([
+      { type: 'notice', message: 'Local Gateway RPC unavailable; reading configured file log instead.' },
+      { type: 'meta', file: logFile, sourceKind: 'file', cursor: expect.any(Number), size: expect.any(Number), localFallback: true },
+    ]);
+    expect(records.some((r) => r.type === 'log' && String(r.message).startsWith('listening on'))).toBe(true);
+  });
+
   it('reads the local gateway from the config without --url', async () => {
     await start({});
     const result = await runCli(['logs', '--limit', '3'], { env: { OPENCLAW_STATE_DIR: dir as string, OPENCLAW_CONFIG_PATH: join(dir as string, 'openclaw.json') } });
