@@ -167,13 +167,23 @@ export const configReloadMachine = setup({
           { guard: 'canApplyHot', target: 'applying' },
           {
             target: 'idle',
-            actions: {
-              type: 'recordUnapplied',
-              params: ({ context, event }) => {
-                const read = readOf(event) as Extract<ConfigRead, { kind: 'ok' }>;
-                return { hash: read.hash, mode: reloadModeOf(read.config), plan: planReload(reloadModeOf(read.config), context.running.config, read.config) };
+            actions: [
+              {
+                type: 'recordUnapplied',
+                params: ({ context, event }) => {
+                  const read = readOf(event) as Extract<ConfigRead, { kind: 'ok' }>;
+                  return { hash: read.hash, mode: reloadModeOf(read.config), plan: planReload(reloadModeOf(read.config), context.running.config, read.config) };
+                },
               },
-            },
+              // Nothing deferred (only keys that change nothing here): the new file is what runs now.
+              assign({
+                running: ({ context, event }) => {
+                  const read = readOf(event) as Extract<ConfigRead, { kind: 'ok' }>;
+                  const plan = planReload(reloadModeOf(read.config), context.running.config, read.config);
+                  return plan.pending.length === 0 ? { config: read.config, hash: read.hash } : context.running;
+                },
+              }),
+            ],
           },
         ],
         onError: { target: 'idle', actions: { type: 'reportRejected', params: ({ event }) => ({ issue: String((event.error as Error)?.message ?? event.error), restarting: false }) } },

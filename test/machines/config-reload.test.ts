@@ -108,6 +108,22 @@ describe('config reload machine', () => {
     expect(params(actions, 'recordUnapplied')).toMatchObject({ mode: 'off', plan: { action: 'none', pending: ['gateway.reload', 'gateway.port'] } });
   });
 
+  it('takes in a change of keys that need nothing (gateway.mode) as running, so it is not reported again', () => {
+    const read = withConfig((c) => (c.gateway!.mode = 'remote'));
+    const [state, actions] = afterRead(read);
+    expect(state.value).toBe('idle');
+    expect(params(actions, 'recordUnapplied')).toMatchObject({ plan: { action: 'none', changed: ['gateway.mode'], pending: [] } });
+    expect(state.context.running).toEqual({ config: read.kind === 'ok' ? read.config : {}, hash: 'h1' });
+  });
+
+  it('keeps the running config while changes are deferred (mode off)', () => {
+    const [state] = afterRead(withConfig((c) => {
+      c.gateway!.reload = { mode: 'off' };
+      c.gateway!.port = 1;
+    }));
+    expect(state.context.running).toBe(running);
+  });
+
   it('defers restart-only changes under mode hot', () => {
     const [state, actions] = afterRead(withConfig((c) => {
       c.gateway!.reload = { mode: 'hot' };
