@@ -44,8 +44,6 @@ export const AgentHealth = Type.Object(
     agentId: Type.String(),
     name: Type.Optional(Type.String()),
     isDefault: Type.Boolean(),
-    /** `"<provider>/<model>"` the agent runs on (`offline/…`: the built-in offline provider). */
-    model: Type.Optional(Type.String()),
     heartbeat: Type.Object(
       {
         enabled: Type.Boolean(),
@@ -72,6 +70,8 @@ export const HealthSnapshot = Type.Object(
     ts: Count,
     durationMs: Count,
     eventLoop: Type.Optional(EventLoopHealth),
+    /** Loaded plugins, as the official schema has them; model providers in use are `provider:<name>` (`provider:offline`). */
+    plugins: Type.Optional(Type.Object({ loaded: Type.Array(Type.String()), errors: Type.Array(Type.Unknown()) }, { additionalProperties: false })),
     configReload: Type.Optional(
       Type.Object(
         { hotReloadStatus: Type.Union([Type.Literal('active'), Type.Literal('disabled')]) },
