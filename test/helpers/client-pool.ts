@@ -1,4 +1,4 @@
-import { RawClient, connectClient, connectParams, type Frame } from './raw-client.js';
+import { RawClient, connectClient, connectParams, type Frame, type RawClientOptions } from './raw-client.js';
 
 /** Client info of a tracked test client (mode `test` gets a presence row; `cli` does not). */
 export const TEST_CLIENT = { id: 'test', version: 'e2e', platform: 'linux', mode: 'test' } as const;
@@ -10,8 +10,8 @@ export class ClientPool {
   constructor(private readonly url: () => string) {}
 
   /** Opens a raw socket (no connect sent). */
-  async open(): Promise<RawClient> {
-    const client = await RawClient.open(this.url());
+  async open(options: RawClientOptions = {}): Promise<RawClient> {
+    const client = await RawClient.open(this.url(), options);
     this.clients.push(client);
     return client;
   }

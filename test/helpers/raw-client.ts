@@ -5,6 +5,15 @@ import WebSocket from 'ws';
 /** A parsed frame from the gateway. */
 export type Frame = Record<string, unknown> & { type: string };
 
+/** Options of `RawClient.open`. */
+export interface RawClientOptions {
+  /**
+   * Frames longer than this many bytes are not parsed (nor UTF-8 checked): they are queued as
+   * `{type: 'unparsed', bytes}`. For tests that receive megabytes and only need to count them.
+   */
+  readonly parseUpTo?: number;
+}
+
 /** A WebSocket with a queue of received frames, for tests that speak the protocol by hand. */
 export class RawClient {
   readonly frames: Frame[] = [];
@@ -14,9 +23,14 @@ export class RawClient {
   closed: { code: number; reason: string } | null = null;
   private closedWaiters: Array<() => void> = [];
 
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
+  private constructor(readonly ws: WebSocket, options: RawClientOptions = {}) {
+    const { parseUpTo } = options;
+    ws.on('message', (data: WebSocket.RawData) => {
+      const size = Buffer.isBuffer(data) ? data.length : Array.isArray(data) ? Buffer.concat(data).length : data.byteLength;
+      const frame =
+        parseUpTo !== undefined && size > parseUpTo
+          ? { type: 'unparsed', bytes: size }
+          : (JSON.parse(data.toString()) as Frame);
       this.frames.push(frame);
       this.log.push(frame);
       this.wake();
@@ -33,9 +47,9 @@ export class RawClient {
   }
 
   /** Opens a socket and waits for the upgrade. */
-  static async open(url: string): Promise<RawClient> {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    const client = new RawClient(ws);
+  static async open(url: string, options: RawClientOptions = {}): Promise<RawClient> {
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: options.parseUpTo !== undefined });
+    const client = new RawClient(ws, options);
     await once(ws, 'open');
     return client;
   }
