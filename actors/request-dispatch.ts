@@ -29,7 +29,7 @@ export function failureFrame(id: string, method: string, error: unknown, logger:
       ok: false,
       error: {
         code: entry.code ?? 'INVALID_REQUEST',
-        message: error.key === 'INVALID_PARAMS' ? `invalid ${method} params: ${error.message}` : error.message,
+        message: error.message,
         ...(error.details !== undefined ? { details: error.details } : {}),
       },
     };

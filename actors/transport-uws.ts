@@ -100,6 +100,8 @@ const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
 const PORT_ZERO_ATTEMPTS = 5;
 /** Frames up to this many times the limit are read and answered with a 1009 close frame. */
 const HARD_LIMIT_FACTOR = 2;
+/** Seconds of silence before uWS pings, and the longest a close handshake may take (PROTOCOL.md §1: 25 s pong window). */
+const IDLE_TIMEOUT_SECONDS = 32;
 
 const candidates = [
   {
@@ -173,8 +175,11 @@ async function openOn(uws: UwsModule, options: TransportOptions): Promise<Transp
     // and `message` answers with a real 1009 close frame, as `ws` does.
     maxPayloadLength: Math.min(maxPayloadBytes * HARD_LIMIT_FACTOR, 0x7fff_ffff),
     maxBackpressure: 0, // never drop sends: slow consumers are the gateway's call (bufferedAmount)
-    idleTimeout: 0, // the gateway runs its own keepalive
-    sendPingsAutomatically: false,
+    // Keepalive: uWS pings a quiet socket and closes one that stays silent (no pong) for this long.
+    // It is also how long a close handshake may take: with 0, uWS cuts a closing socket after ~4 s,
+    // losing the close frame (e.g. 1008 "slow consumer") for a peer still draining its backlog.
+    idleTimeout: IDLE_TIMEOUT_SECONDS,
+    sendPingsAutomatically: true,
     upgrade(res, req, context) {
       const key = req.getHeader('sec-websocket-key');
       const protocol = firstProtocol(req.getHeader('sec-websocket-protocol'));

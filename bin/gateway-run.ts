@@ -239,7 +239,9 @@ export async function runGateway(flags: RunFlags): Promise<void> {
       logger,
       restartExpectedMs: RESTART_EXPECTED_MS,
     });
-    if (createdToken) {
+    if (createdToken && (flags.token || env.OPENCLAW_GATEWAY_TOKEN || flags.password)) {
+      out(`Generated a gateway token and saved it in ${paths.configPath}; this run uses the secret given by flag or environment instead.\n`);
+    } else if (createdToken) {
       out(
         `Generated a gateway token and saved it in ${paths.configPath} (shown once):\n  ${createdToken}\n` +
           `Clients pass it with --token ${createdToken} or OPENCLAW_GATEWAY_TOKEN=${createdToken}.\n`,
@@ -261,6 +263,8 @@ function describeStartFailure(error: unknown): string {
   const err = error as NodeJS.ErrnoException & { cause?: unknown };
   const cause = (err.cause ?? err) as NodeJS.ErrnoException;
   if (cause.code === 'EADDRINUSE') return `port already in use (${cause.message}); stop the other listener or pass --force`;
+  // uWebSockets.js cannot tell "in use" from "not available": name both, with the same way out.
+  if (/address in use or not available/.test(err.message ?? '')) return `${err.message}; stop the other listener or pass --force`;
   return err.message ?? String(error);
 }
 

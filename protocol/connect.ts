@@ -19,7 +19,7 @@ export const CLIENT_MODES = ['webchat', 'cli', 'ui', 'backend', 'node', 'worker'
 /** Who is connecting. */
 export const ClientInfo = Type.Object(
   {
-    id: Type.Union(CLIENT_IDS.map((id) => Type.Literal(id))),
+    id: Type.Unsafe<(typeof CLIENT_IDS)[number]>({ type: 'string', enum: [...CLIENT_IDS] }),
     displayName: Type.Optional(NonEmpty),
     version: NonEmpty,
     buildId: Type.Optional(Type.String({ minLength: 1, maxLength: 96 })),
@@ -27,7 +27,7 @@ export const ClientInfo = Type.Object(
     deviceFamily: Type.Optional(NonEmpty),
     modelIdentifier: Type.Optional(NonEmpty),
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    mode: Type.Union(CLIENT_MODES.map((mode) => Type.Literal(mode))),
+    mode: Type.Unsafe<(typeof CLIENT_MODES)[number]>({ type: 'string', enum: [...CLIENT_MODES] }),
     instanceId: Type.Optional(NonEmpty),
   },
   { additionalProperties: false },

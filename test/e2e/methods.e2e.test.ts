@@ -178,7 +178,6 @@ describe('methods', () => {
     ['system-presence', {}],
     ['system-event', { text: 'hello' }],
     ['last-heartbeat', {}],
-    ['wake', { mode: 'now', text: 'hello' }],
     ['agents.list', {}],
     ['events.replay', { afterSeq: 0 }],
   ])('answers an unknown params property of %s with INVALID_REQUEST "invalid <method> params: …"', async (method, valid) => {
@@ -190,6 +189,14 @@ describe('methods', () => {
       ok: false,
       error: { code: 'INVALID_REQUEST', message: `invalid ${method} params: at root: unexpected property 'bogus'` },
     });
+  });
+
+  it('accepts extra properties on wake, whose official schema is open (additionalProperties: true)', async () => {
+    const { client } = await admin();
+    expect(okPayload(await client.call('wake', { mode: 'now', text: 'hello', futureField: 1 }))).toEqual({ ok: true });
+    const res = await client.call('wake', { mode: 'later', text: 'hello' });
+    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect((res.error as { message: string }).message).toMatch(/^invalid wake params: at \/mode: /);
   });
 
   it('ignores an unparsable frame after the handshake and keeps the socket open', async () => {

@@ -126,7 +126,7 @@ describe('official CLI: gateway call', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect(badParams.code).toBe(1);
     expect(JSON.parse(badParams.stdout)).toMatchObject({
       ok: false,
-      error: { type: 'gateway_request_error', code: 'INVALID_REQUEST', message: 'invalid system-event params: text required' },
+      error: { type: 'gateway_request_error', code: 'INVALID_REQUEST', message: 'text required' },
     });
 
     const badToken = await runOfficialCli(['gateway', 'call', 'health', '--url', gateway.url, '--token', 'not-the-token', '--json']);
