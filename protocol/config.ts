@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
-import { ajv } from './ajv.js';
+import { validatorFor } from './ajv.js';
 import { AgentsSection, ModelsSection, SessionSection } from './config-agents.js';
 
 /*
@@ -111,7 +111,7 @@ export const GatewayFileConfig = Type.Object(
 );
 export type GatewayFileConfig = Static<typeof GatewayFileConfig>;
 
-const validateConfig = ajv.compile(GatewayFileConfig);
+const validateConfig = validatorFor(GatewayFileConfig);
 
 let lastChecked: unknown;
 /** Type guard of the config file; `lastError()` names the first problem with its dotted path. */

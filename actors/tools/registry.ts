@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import { ajv, describeErrors } from '../../protocol/ajv.js';
+import { describeErrors, validatorFor } from '../../protocol/ajv.js';
 import type { ToolResult } from '../../protocol/http/tools-invoke.js';
 import type { GatewayServices } from '../methods/context.js';
 
@@ -54,7 +54,7 @@ export class ToolRegistry {
   /** Adds a tool; a second tool with the same name is a programming error. */
   register<TArgs>(tool: GatewayTool<TArgs>): void {
     if (this.tools.has(tool.name)) throw new TypeError(`tool ${tool.name} is already registered`);
-    this.tools.set(tool.name, { tool: tool as unknown as GatewayTool, validate: ajv.compile(tool.parameters) });
+    this.tools.set(tool.name, { tool: tool as unknown as GatewayTool, validate: validatorFor(tool.parameters) });
   }
 
   /** Every tool, in registration order. */

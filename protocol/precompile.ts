@@ -1,0 +1,50 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Ajv } from 'ajv';
+import * as standaloneModule from 'ajv/dist/standalone/index.js';
+import { AJV_OPTIONS, schemaKey, validatedSchemas } from './ajv.js';
+
+/*
+ * Build step (after tsc, before bundling): loads every compiled protocol module so each schema
+ * that gets a validator registers itself, then writes AJV standalone code for all of them over
+ * dist/protocol/precompiled.js. The gateway then starts without compiling a single schema.
+ */
+// ajv ships this as CommonJS with `exports.default`.
+const standaloneCode = (standaloneModule as unknown as { default: (ajv: Ajv, refs: Record<string, string>) => string }).default;
+const here = dirname(fileURLToPath(import.meta.url));
+const SKIP = new Set(['precompile.js', 'precompiled.js', 'generate.js']);
+
+function modulesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return modulesUnder(path);
+    return entry.name.endsWith('.js') && !SKIP.has(entry.name) ? [path] : [];
+  });
+}
+
+for (const path of modulesUnder(here)) await import(pathToFileURL(path).href);
+// Tool argument schemas live with the tools; they get validators when the registry is built.
+const tools = (await import(pathToFileURL(join(here, '../actors/agents/gateway-tools.js')).href)) as {
+  GATEWAY_TOOL_SPECS?: ReadonlyArray<{ parameters: object }>;
+};
+const schemas = [...validatedSchemas, ...(tools.GATEWAY_TOOL_SPECS ?? []).map((spec) => spec.parameters)];
+
+const generator = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } });
+const exports: Record<string, string> = {};
+for (const schema of schemas) {
+  const key = schemaKey(schema);
+  if (exports[key]) continue;
+  generator.addSchema(schema, key);
+  exports[key] = key;
+}
+// AJV emits `require()` for its runtime helpers even in ESM output; turn those into imports.
+const helpers: string[] = [];
+const code = standaloneCode(generator, exports).replace(/require\("([^"]+)"\)/g, (_, name: string) => {
+  const at = helpers.indexOf(name) >= 0 ? helpers.indexOf(name) : helpers.push(name) - 1;
+  return `runtimeHelper${at}`;
+});
+const imports = helpers.map((name, i) => `import runtimeHelper${i} from ${JSON.stringify(`${name}.js`)};`).join('\n');
+const keys = Object.keys(exports);
+writeFileSync(join(here, 'precompiled.js'), `${imports}\n${code.replace(/^"use strict";/, '')}\nexport const PRECOMPILED = { ${keys.join(', ')} };\n`);
+process.stdout.write(`precompiled ${keys.length} validators\n`);
