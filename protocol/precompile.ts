@@ -38,13 +38,9 @@ for (const schema of schemas) {
   generator.addSchema(schema, key);
   exports[key] = key;
 }
-// AJV emits `require()` for its runtime helpers even in ESM output; turn those into imports.
-const helpers: string[] = [];
-const code = standaloneCode(generator, exports).replace(/require\("([^"]+)"\)/g, (_, name: string) => {
-  const at = helpers.indexOf(name) >= 0 ? helpers.indexOf(name) : helpers.push(name) - 1;
-  return `runtimeHelper${at}`;
-});
-const imports = helpers.map((name, i) => `import runtimeHelper${i} from ${JSON.stringify(`${name}.js`)};`).join('\n');
+// AJV's standalone ESM still loads its runtime helpers with `require()`: give the module one.
+const code = standaloneCode(generator, exports).replace(/^"use strict";/, '');
+const imports = "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);";
 const keys = Object.keys(exports);
-writeFileSync(join(here, 'precompiled.js'), `${imports}\n${code.replace(/^"use strict";/, '')}\nexport const PRECOMPILED = { ${keys.join(', ')} };\n`);
+writeFileSync(join(here, 'precompiled.js'), `${imports}\n${code}\nexport const PRECOMPILED = { ${keys.join(', ')} };\n`);
 process.stdout.write(`precompiled ${keys.length} validators\n`);
