@@ -14,7 +14,7 @@ import {
 } from '../protocol/version.js';
 import { Journal, type JournalEntry } from '../store/journal.js';
 import {
-  GATEWAY_STREAM, checkpointGatewayView, eventFrameOf, gatewayViewProjection, isDroppableWhenSlow,
+  GATEWAY_STREAM, checkpointGatewayView, gatewayViewProjection,
   rebuildGatewayView, stateVersionOf, type GatewayViewState,
 } from '../store/gateway-view.js';
 import { rosterOf } from '../store/presence.js';
@@ -27,6 +27,7 @@ import { dispatchRequest } from './request-dispatch.js';
 import { connectPresenceEntry, selfPresenceEntry } from './presence-entries.js';
 import type { GatewaySocket, Transport } from './transport.js';
 import type { GatewayModuleFactory, OutgoingEvent } from './module.js';
+import { Broadcaster, encodeFrame } from './broadcaster.js';
 import { openTransport } from './transport-select.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
@@ -70,6 +71,7 @@ interface ConnectionHandle {
   canRead: boolean;
   admitted: boolean;
   scopes: readonly string[];
+  slow(): void;
 }
 
 const CHECKPOINT_EVERY = 1000;
@@ -88,7 +90,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let transport: Transport | undefined;
   let phase: 'starting' | 'running' | 'draining' = 'starting';
   const handles = new Map<string, ConnectionHandle>();
-  const admitted = new Set<ConnectionHandle>();
+  const broadcaster = new Broadcaster(maxBufferedBytes, logger);
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
 
   let auth = config.auth; // hot-reloadable: read when a socket opens
@@ -102,15 +104,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     version: SERVER_VERSION,
     pid: process.pid,
     transportKind: () => transport?.kind ?? 'ws',
-    connectionCount: () => admitted.size,
+    connectionCount: () => broadcaster.size,
     now: Date.now,
     logger,
     auth: () => auth,
-    broadcast: (event) => deliver(event),
+    broadcast: (event) => broadcaster.publish(event),
     sendTo: (connId, frame) => {
       const handle = handles.get(connId);
       if (!handle?.admitted) return false;
-      sendText(handle, encodeFrame(frame), false);
+      broadcaster.send(handle, encodeFrame(frame), false);
       return true;
     },
   };
@@ -118,28 +120,19 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const handlers = Object.assign({}, METHOD_HANDLERS, ...modules.map((m) => m.methods ?? {})) as typeof METHOD_HANDLERS;
   const eventSources = modules.filter((m) => m.eventOf !== undefined);
 
-  /** Sends one frame unless the socket is a slow consumer (then: skip if droppable, else close 1008). */
-  const sendText = (handle: ConnectionHandle, text: string | Buffer, droppable: boolean): void => {
-    if (handle.socket.bufferedAmount() > maxBufferedBytes) {
-      if (!droppable) handle.actor.send({ type: 'consumer.slow' });
-      return;
-    }
-    handle.socket.send(text);
-    if (logger.debugEnabled) logger.debug('frame out', { conn: handle.socket.id, frame: text.toString().slice(0, 2000) });
-  };
 
   // Commit, then effect: every committed `gateway` fact updates the view, then goes out as an event.
   journal.onCommit((entries: readonly JournalEntry[]) => {
     for (const entry of entries) {
       if (entry.stream === GATEWAY_STREAM) {
         view = gatewayViewProjection.fold(view, entry);
-        broadcast(entry);
+        broadcaster.publishFact(entry, view);
         continue;
       }
       for (const source of eventSources) {
         const event = source.eventOf?.(entry);
-        if (Array.isArray(event)) for (const one of event as readonly OutgoingEvent[]) deliver(one);
-        else if (event) deliver(event as OutgoingEvent);
+        if (Array.isArray(event)) for (const one of event as readonly OutgoingEvent[]) broadcaster.publish(one);
+        else if (event) broadcaster.publish(event as OutgoingEvent);
       }
     }
     if (view.position - lastCheckpoint >= CHECKPOINT_EVERY) {
@@ -147,31 +140,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       lastCheckpoint = view.position;
     }
   });
-
-  function broadcast(entry: JournalEntry): void {
-    if (admitted.size === 0) return;
-    const now = entry.ts; // the fact's own time: what `events.replay` reproduces byte for byte
-    const droppable = isDroppableWhenSlow(entry.type);
-    // Encoded once per audience, not once per socket.
-    let forReaders: Buffer | undefined;
-    let redacted: Buffer | undefined;
-    for (const handle of admitted) {
-      const bytes = handle.canRead
-        ? (forReaders ??= encodeFrame(eventFrameOf(entry, view, now, true)))
-        : (redacted ??= encodeFrame(eventFrameOf(entry, view, now, false)));
-      if (bytes.length > 0) sendText(handle, bytes, droppable);
-    }
-  }
-
-  /** Delivers a module event (no wire `seq`: it is not a `gateway` fact) to the sockets allowed to see it. */
-  function deliver(event: OutgoingEvent): void {
-    if (admitted.size === 0) return;
-    let bytes: Buffer | undefined;
-    for (const handle of admitted) {
-      if (event.scope !== null && !hasScope(handle.scopes, event.scope)) continue;
-      sendText(handle, (bytes ??= encodeFrame(event.frame)), event.droppable);
-    }
-  }
 
   const helloFor = (connId: string, role: string, scopes: readonly string[], canRead: boolean): HelloOk => ({
     type: 'hello-ok',
@@ -202,7 +170,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       },
       sendFrame: ({ context }, params) => {
         const handle = handles.get(context.connId);
-        if (handle) sendText(handle, JSON.stringify(params.frame), false);
+        if (handle) broadcaster.send(handle, JSON.stringify(params.frame), false);
       },
       sendHello: ({ context }, params) => {
         const handle = handles.get(context.connId);
@@ -211,9 +179,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         handle.canRead = admission.role === 'operator' && hasScope(admission.scopes, 'operator.read');
         handle.admitted = true;
         handle.scopes = admission.role === 'operator' ? admission.scopes : [];
-        admitted.add(handle);
+        broadcaster.join(handle);
         const hello = helloFor(context.connId, admission.role, admission.scopes, handle.canRead);
-        sendText(handle, JSON.stringify({ type: 'res', id: params.requestId, ok: true, payload: hello }), false);
+        broadcaster.send(handle, JSON.stringify({ type: 'res', id: params.requestId, ok: true, payload: hello }), false);
       },
       closeSocket: ({ context }, params) => {
         handles.get(context.connId)?.socket.close(params.code, params.reason);
@@ -222,7 +190,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         const handle = handles.get(context.connId);
         if (!handle) return;
         dispatchRequest(handlers, { connId: context.connId, role: params.role, scopes: params.scopes, services }, params, {
-          respond: (text) => sendText(handle, text, false),
+          respond: (text) => broadcaster.send(handle, text, false),
           logger,
         });
       },
@@ -254,7 +222,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         handshakeTimeoutMs: config.handshakeTimeoutMs,
       };
       const actor = createActor(connectionLogic, { input, ...(config.inspect ? { inspect: config.inspect } : {}) });
-      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, scopes: [] });
+      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, scopes: [], slow: () => actor.send({ type: 'consumer.slow' }) });
       actor.start();
     },
     message(socket: GatewaySocket, data: Buffer, bytes: number) {
@@ -269,7 +237,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const handle = handles.get(socket.id);
       if (!handle) return;
       handles.delete(socket.id);
-      admitted.delete(handle);
+      broadcaster.leave(handle);
       handle.actor.send({ type: 'socket.closed', code, reason });
     },
     fetch: (request: Request) => http.fetch(request),
@@ -282,11 +250,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     eventLoop: () => (view.health.last ?? healthMonitor.snapshot()).eventLoop ?? null,
   });
 
-  const broadcastTick = () => {
-    if (admitted.size === 0) return;
-    const text = encodeFrame({ type: 'event', event: 'tick', payload: { ts: Date.now() } });
-    for (const handle of admitted) sendText(handle, text, false);
-  };
 
   const refreshHealth = async () => {
     const snapshot = healthMonitor.snapshot();
@@ -316,7 +279,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           phase = 'running';
         }),
         ticker: fromCallback(() => {
-          const timer = setInterval(broadcastTick, config.tickIntervalMs);
+          const timer = setInterval(() => broadcaster.tick(Date.now()), config.tickIntervalMs);
           return () => clearInterval(timer);
         }),
         healthMonitor: fromCallback(() => {
@@ -378,10 +341,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   };
 }
 
-/** UTF-8 bytes of a frame; empty when there is nothing to send. */
-function encodeFrame(frame: EventFrame | null): Buffer {
-  return frame ? Buffer.from(JSON.stringify(frame)) : Buffer.alloc(0);
-}
 
 function parseFrame(data: Buffer): unknown {
   try {

@@ -58,7 +58,6 @@ const unprovided = (name: string) => (): never => {
 type ReadDone = { output: ConfigRead };
 const readOf = (event: unknown): ConfigRead => (event as ReadDone).output;
 const isRestartIntent = (context: ConfigReloadContext) => context.intent.kind === 'restart';
-const signalOf = (context: ConfigReloadContext) => (context.intent.kind === 'restart' ? context.intent.signal : 'unknown');
 const planOf = (context: ConfigReloadContext, read: ConfigRead): ReloadPlan | null =>
   read.kind === 'ok' ? planReload(reloadModeOf(read.config), context.running.config, read.config) : null;
 

@@ -1,5 +1,5 @@
 import type { ServiceRuntime } from '../../protocol/cli/service.js';
-import { runRequired, type CommandRunner } from './exec.js';
+import { runRequired } from './exec.js';
 import type { ServiceSpec } from './service-spec.js';
 import { parseSystemdUnit, systemdFiles, systemdLayout } from './systemd-unit.js';
 import type { ServiceInspection, ServiceManager } from './types.js';
