@@ -2,22 +2,12 @@
  * The handshake failure matrix over a real socket (PROTOCOL.md §2.6, §3.3): what the gateway
  * answers (if anything) and how it closes, for every way a first frame can be wrong.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
-import { ClientPool, params } from '../helpers/client-pool.js';
+import { describe, expect, it } from 'vitest';
+import { useSharedGateway } from '../helpers/shared-gateway.js';
+import { params } from '../helpers/client-pool.js';
 import type { RawClient } from '../helpers/raw-client.js';
 
-let gateway: GatewayProcess;
-const pool = new ClientPool(() => gateway.url);
-
-beforeAll(async () => {
-  gateway = await startGatewayProcess();
-});
-afterEach(() => pool.closeAll());
-afterAll(async () => {
-  await gateway?.stop();
-  gateway?.cleanup();
-});
+const { gateway, pool } = useSharedGateway();
 
 /** Opens a socket, waits for the challenge and sends `first` as the first frame. */
 async function sendFirst(first: unknown): Promise<RawClient> {

@@ -2,23 +2,12 @@
  * The pre-auth handshake deadline (PROTOCOL.md §2.1): a socket that never sends `connect` is
  * closed with 1000 and no reason; OPENCLAW_HANDSHAKE_TIMEOUT_MS shortens the 15 s default.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
-import { ClientPool } from '../helpers/client-pool.js';
+import { describe, expect, it } from 'vitest';
+import { useSharedGateway } from '../helpers/shared-gateway.js';
 
 const HANDSHAKE_TIMEOUT_MS = 300;
 
-let gateway: GatewayProcess;
-const pool = new ClientPool(() => gateway.url);
-
-beforeAll(async () => {
-  gateway = await startGatewayProcess({ env: { OPENCLAW_HANDSHAKE_TIMEOUT_MS: String(HANDSHAKE_TIMEOUT_MS) } });
-});
-afterEach(() => pool.closeAll());
-afterAll(async () => {
-  await gateway?.stop();
-  gateway?.cleanup();
-});
+const { gateway, pool } = useSharedGateway({ env: { OPENCLAW_HANDSHAKE_TIMEOUT_MS: String(HANDSHAKE_TIMEOUT_MS) } });
 
 describe('handshake timeout', () => {
   it('closes a socket that sends nothing after the challenge with 1000 and an empty reason', async () => {

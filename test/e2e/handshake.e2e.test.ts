@@ -2,25 +2,15 @@
  * The connect handshake over a real socket (PROTOCOL.md §2.1, §2.3, §2.5): challenge first,
  * version windows, the hello-ok shape, and a second `connect` on a live socket.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
-import { ClientPool, params } from '../helpers/client-pool.js';
+import { describe, expect, it } from 'vitest';
+import { useSharedGateway } from '../helpers/shared-gateway.js';
+import { params } from '../helpers/client-pool.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A syntactically complete device identity (this gateway does not verify signatures). */
 const DEVICE = { id: 'a'.repeat(64), publicKey: 'cHVibGljLWtleQ', signature: 'c2lnbmF0dXJl', signedAt: 1, nonce: 'n' };
 
-let gateway: GatewayProcess;
-const pool = new ClientPool(() => gateway.url);
-
-beforeAll(async () => {
-  gateway = await startGatewayProcess();
-});
-afterEach(() => pool.closeAll());
-afterAll(async () => {
-  await gateway?.stop();
-  gateway?.cleanup();
-});
+const { gateway, pool } = useSharedGateway();
 
 describe('handshake', () => {
   it('sends connect.challenge {nonce, ts} as the first frame, without seq', async () => {

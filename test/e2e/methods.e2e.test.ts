@@ -3,22 +3,11 @@
  * absent params, unknown methods and params, scope checks, and frames the router ignores.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
-import { ClientPool } from '../helpers/client-pool.js';
+import { describe, expect, it } from 'vitest';
+import { useSharedGateway } from '../helpers/shared-gateway.js';
 import type { Frame } from '../helpers/raw-client.js';
 
-let gateway: GatewayProcess;
-const pool = new ClientPool(() => gateway.url);
-
-beforeAll(async () => {
-  gateway = await startGatewayProcess();
-});
-afterEach(() => pool.closeAll());
-afterAll(async () => {
-  await gateway?.stop();
-  gateway?.cleanup();
-});
+const { gateway, pool } = useSharedGateway();
 
 const admin = () => pool.connect();
 const readOnly = () => pool.connect({ scopes: ['operator.read'] });

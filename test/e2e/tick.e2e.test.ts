@@ -3,25 +3,14 @@
  * `policy.tickIntervalMs` (OPENCLAW_TICK_INTERVAL_MS overrides the 30 s default), to every
  * authenticated socket, scope-less ones included.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
-import { ClientPool } from '../helpers/client-pool.js';
+import { describe, expect, it } from 'vitest';
+import { useSharedGateway } from '../helpers/shared-gateway.js';
 import type { RawClient } from '../helpers/raw-client.js';
 
 const TICK_MS = 200;
 const TICKS = 5;
 
-let gateway: GatewayProcess;
-const pool = new ClientPool(() => gateway.url);
-
-beforeAll(async () => {
-  gateway = await startGatewayProcess({ env: { OPENCLAW_TICK_INTERVAL_MS: String(TICK_MS) } });
-});
-afterEach(() => pool.closeAll());
-afterAll(async () => {
-  await gateway?.stop();
-  gateway?.cleanup();
-});
+const { gateway, pool } = useSharedGateway({ env: { OPENCLAW_TICK_INTERVAL_MS: String(TICK_MS) } });
 
 /** Arrival times of the next `count` ticks, measured from `start`. */
 async function tickArrivals(client: RawClient, count: number, start: number): Promise<number[]> {
