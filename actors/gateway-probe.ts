@@ -1,21 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
 import type { ErrorShape } from '../protocol/frames.js';
+import { GatewayConnection, RpcError, type RpcAnswer, type SocketClose } from './gateway-connection.js';
 
-/**
- * A diagnostic connection, as the official `gateway status` / `gateway probe` make it: wait for
- * `connect.challenge`, `connect` with a given client identity and protocol window, then send
- * every call back-to-back (pipelined) and collect the answers. Never rejects: an unreachable
- * gateway, a refused connect or a timeout is part of the outcome.
+/*
+ * A diagnostic connection, as the official `gateway status` / `gateway probe` make it: connect
+ * with a given client identity and protocol window, then send every call back-to-back
+ * (pipelined) and collect the answers. Never rejects: an unreachable gateway, a refused connect
+ * or a timeout is part of the outcome.
  *
  *   client                         gateway
- *     |  ── WebSocket upgrade ──▶     |
- *     |  ◀── event connect.challenge  |
- *     |  ── req connect ──▶           |
- *     |  ◀── res hello-ok             |   connectLatencyMs measured here
- *     |  ── req call 1..n ──▶         |   (pipelined)
- *     |  ◀── res 1..n                 |
- *     |  close                        |
+ *     |  ── handshake ──▶            |   (gateway-connection.ts)
+ *     |  ◀── res hello-ok            |   connectLatencyMs measured here
+ *     |  ── req call 1..n ──▶        |   (pipelined)
+ *     |  ◀── res 1..n                |
+ *     |  close 1000                  |
  */
 
 /** Who the probe says it is. */
@@ -26,6 +23,7 @@ export interface ProbeClient {
   readonly displayName?: string;
 }
 
+/** One probe: where, as whom, with which protocol window and scopes, and which reads to make. */
 export interface ProbeOptions {
   readonly url: string;
   readonly token?: string;
@@ -63,113 +61,70 @@ export interface ProbeOutcome {
   readonly timedOut: boolean;
 }
 
-type Frame = { type?: string; event?: string; id?: string; ok?: boolean; payload?: unknown; error?: ErrorShape };
+/** How the probe got as far as it did: only the fields a failure decides. */
+type Failure = Pick<ProbeOutcome, 'reached' | 'connectError' | 'error' | 'close' | 'timedOut'>;
+
+const callOutcome = (method: string, answer: RpcAnswer): CallOutcome =>
+  answer.ok ? { method, ok: true, payload: answer.payload } : { method, ok: false, error: answer.error ?? { code: 'UNAVAILABLE', message: 'request failed' } };
+
+/** Maps why the connection ended to the probe's wording (the official CLI's). */
+function failureOf(cause: unknown, connected: boolean, timeoutMs: number): Failure {
+  const none: Failure = { reached: connected, connectError: null, error: null, close: null, timedOut: false };
+  if (!(cause instanceof RpcError)) return { ...none, error: cause instanceof Error ? cause.message : String(cause) };
+  switch (cause.kind) {
+    case 'rejected': {
+      const connectError = cause.error ?? { code: 'UNAVAILABLE', message: 'connect refused' };
+      return { ...none, reached: true, connectError, error: connectError.message };
+    }
+    case 'timeout':
+      return { ...none, timedOut: true, error: connected ? 'timeout' : `timeout after ${timeoutMs} ms` };
+    case 'unreachable': {
+      const socket = cause.cause as (Error & { code?: string }) | undefined;
+      const close: SocketClose = { code: 1006, reason: '' };
+      return { ...none, close, error: socket?.message || socket?.code || 'socket error' };
+    }
+    case 'closed':
+      if (!cause.close) return { ...none, error: cause.message }; // a frame that is not JSON
+      return { ...none, close: cause.close, error: connected ? null : cause.message };
+  }
+}
+
+const helloOf = (connection: GatewayConnection): Record<string, unknown> => (connection.hello ?? {}) as Record<string, unknown>;
 
 /** Opens one probe connection; resolves when every call answered, the socket closed, or the timeout hit. */
-export function probeGateway(options: ProbeOptions): Promise<ProbeOutcome> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    let counter = 0;
-    const nextId = () => `${++counter}:${randomUUID()}`;
-    const connectId = nextId();
-    const pending = new Map<string, string>();
-    const calls: CallOutcome[] = [];
-    let reached = false;
-    let connected = false;
-    let latency: number | null = null;
-    let hello: Record<string, unknown> | null = null;
-    let connectError: ErrorShape | null = null;
-    let error: string | null = null;
-    let close: { code: number; reason: string } | null = null;
-    let settled = false;
-    let ws: WebSocket;
-
-    const finish = (timedOut = false) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      ws.removeAllListeners('close');
-      ws.on('error', () => undefined); // a late socket error after we are done changes nothing
-      if (ws.readyState === WebSocket.OPEN) ws.close(1000);
-      else if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      if (timedOut && !error) error = connected ? 'timeout' : `timeout after ${options.timeoutMs} ms`;
-      resolve({ reached, connected, connectLatencyMs: latency, hello, connectError, error, close, calls, timedOut });
-    };
-    const timer = setTimeout(() => finish(true), options.timeoutMs);
-
-    try {
-      ws = new WebSocket(options.url, { perMessageDeflate: false, handshakeTimeout: options.timeoutMs });
-    } catch (cause) {
-      clearTimeout(timer);
-      resolve({ reached: false, connected: false, connectLatencyMs: null, hello: null, connectError: null, error: (cause as Error).message, close: null, calls, timedOut: false });
-      return;
-    }
-    ws.on('error', (cause: Error & { code?: string }) => {
-      error ??= cause.message || cause.code || 'socket error';
-      if (!close) close = { code: 1006, reason: '' };
-      finish();
+export async function probeGateway(options: ProbeOptions): Promise<ProbeOutcome> {
+  const started = Date.now();
+  const calls: CallOutcome[] = [];
+  let connection: GatewayConnection | undefined;
+  let latency: number | null = null;
+  try {
+    const opened = await GatewayConnection.open({
+      url: options.url,
+      ...(options.token ? { token: options.token } : {}),
+      ...(options.password ? { password: options.password } : {}),
+      client: {
+        id: options.client.id,
+        version: options.client.version,
+        platform: options.platform,
+        mode: options.client.mode,
+        ...(options.client.displayName ? { displayName: options.client.displayName } : {}),
+      },
+      minProtocol: options.minProtocol,
+      maxProtocol: options.maxProtocol,
+      scopes: options.scopes,
+      timeoutMs: options.timeoutMs,
+      timeoutMessage: `timeout after ${options.timeoutMs} ms`,
     });
-    ws.on('close', (code: number, reason: Buffer) => {
-      close = { code, reason: reason.toString() };
-      error ??= connected ? null : `gateway closed the connection (${code}${reason.length ? ` ${reason.toString()}` : ''})`;
-      finish();
-    });
-    ws.on('message', (raw: WebSocket.RawData) => {
-      let frame: Frame;
-      try {
-        frame = JSON.parse(raw.toString()) as Frame;
-      } catch {
-        error = 'gateway sent a frame that is not JSON';
-        finish();
-        return;
-      }
-      if (frame.type === 'event' && frame.event === 'connect.challenge') {
-        const auth: Record<string, string> = {};
-        if (options.token) auth.token = options.token;
-        if (options.password) auth.password = options.password;
-        const client = {
-          id: options.client.id,
-          version: options.client.version,
-          platform: options.platform,
-          mode: options.client.mode,
-          instanceId: randomUUID(),
-          ...(options.client.displayName ? { displayName: options.client.displayName } : {}),
-        };
-        ws.send(JSON.stringify({
-          type: 'req',
-          id: connectId,
-          method: 'connect',
-          params: { minProtocol: options.minProtocol, maxProtocol: options.maxProtocol, client, caps: [], auth, role: 'operator', scopes: options.scopes },
-        }));
-        return;
-      }
-      if (frame.type !== 'res' || typeof frame.id !== 'string') return;
-      if (frame.id === connectId) {
-        reached = true;
-        if (!frame.ok) {
-          connectError = frame.error ?? { code: 'UNAVAILABLE', message: 'connect refused' };
-          error = connectError.message;
-          finish();
-          return;
-        }
-        connected = true;
-        latency = Date.now() - started;
-        hello = (frame.payload ?? {}) as Record<string, unknown>;
-        for (const call of options.calls) {
-          const id = nextId();
-          pending.set(id, call.method);
-          const request: Record<string, unknown> = { type: 'req', id, method: call.method };
-          if (call.params !== undefined) request.params = call.params;
-          ws.send(JSON.stringify(request));
-        }
-        if (pending.size === 0) finish();
-        return;
-      }
-      const method = pending.get(frame.id);
-      if (method === undefined) return;
-      pending.delete(frame.id);
-      calls.push(frame.ok ? { method, ok: true, payload: frame.payload } : { method, ok: false, error: frame.error ?? { code: 'UNAVAILABLE', message: 'request failed' } });
-      if (pending.size === 0) finish();
-    });
-  });
+    connection = opened;
+    latency = Date.now() - started;
+    await Promise.all(options.calls.map(({ method, params }) => opened.exchange(method, params).then((answer) => calls.push(callOutcome(method, answer)))));
+    opened.close(1000);
+    return { reached: true, connected: true, connectLatencyMs: latency, hello: helloOf(opened), connectError: null, error: null, close: null, calls, timedOut: false };
+  } catch (cause) {
+    connection?.terminate();
+    const connected = connection !== undefined;
+    const { reached, connectError, error, close, timedOut } = failureOf(cause, connected, options.timeoutMs);
+    const hello = connection ? helloOf(connection) : null;
+    return { reached, connected, connectLatencyMs: latency, hello, connectError, error, close, calls, timedOut };
+  }
 }
