@@ -15,6 +15,7 @@ import {
  *     | <--- connect.challenge -----
  *     | ---- req connect ---------->  decideConnect ──reject──> res error + close (closing)
  *     |                               admitting: admitConnection ──────────> presence.connected
+ *     |                               (cli/backend/probe clients have no row: straight to ready)
  *     | <--- res hello-ok ----------  ready (on admission done)
  *     | ---- req <method> --------->  routeRequest ──error──> res error
  *     |                                            └─dispatch──> handler (actors/) ──> res
@@ -91,6 +92,9 @@ export const connectionMachine = setup({
   },
   guards: {
     isAdmitted: ({ event }) => event.type === 'handshake.decided' && event.decision.kind === 'admit',
+    /** Untracked clients (cli, backend, probe) have no presence row to journal before hello-ok. */
+    isAdmittedUntracked: ({ event }) =>
+      event.type === 'handshake.decided' && event.decision.kind === 'admit' && event.decision.admission.presenceKey === null,
     hasTooManyPending: ({ context }) => context.pending.length >= MAX_PENDING_HANDSHAKE_FRAMES,
   },
   delays: {
@@ -118,6 +122,20 @@ export const connectionMachine = setup({
           })),
         },
         'handshake.decided': [
+          {
+            guard: 'isAdmittedUntracked',
+            target: 'ready',
+            actions: [
+              assign({ admission: ({ event }) => (event.decision.kind === 'admit' ? event.decision.admission : null) }),
+              {
+                type: 'sendHello',
+                params: ({ event }) => {
+                  const admission = (event.decision as Extract<HandshakeDecision, { kind: 'admit' }>).admission;
+                  return { requestId: admission.requestId, admission };
+                },
+              },
+            ],
+          },
           {
             guard: 'isAdmitted',
             target: 'admitting',

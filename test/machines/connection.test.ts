@@ -21,6 +21,7 @@ const connect = (overrides: Record<string, unknown> = {}) =>
     auth: { token: 'secret-token' },
     ...overrides,
   }, 'c-1');
+const TRACKED = { id: 'test', version: '1', platform: 'linux', mode: 'test' };
 const received = (data: unknown, bytes = 100) => ({ type: 'frame.received' as const, data, bytes });
 
 function start() {
@@ -81,7 +82,21 @@ describe('connection machine: handshake', () => {
   it('accepts the shared secret in auth.password too', () => {
     const [s0] = start();
     const [s1] = transition(connectionMachine, s0, received(connect({ auth: { password: 'secret-token' } })));
+    expect(s1.value).toBe('ready');
+  });
+
+  it('sends hello-ok at once to an untracked (cli) client: no presence row to journal first', () => {
+    const [s0] = start();
+    const [s1, actions] = transition(connectionMachine, s0, received(connect()));
+    expect(s1.value).toBe('ready');
+    expect(actions).toContainEqual(expect.objectContaining({ type: 'sendHello', params: expect.objectContaining({ requestId: 'c-1' }) }));
+  });
+
+  it('journals a tracked client before hello-ok', () => {
+    const [s0] = start();
+    const [s1, actions] = transition(connectionMachine, s0, received(connect({ client: TRACKED })));
     expect(s1.value).toBe('admitting');
+    expect(actions.some((a) => a.type === 'sendHello')).toBe(false);
   });
 
   it('rejects an operator asking for protocol 3 with 1002', () => {
@@ -93,7 +108,7 @@ describe('connection machine: handshake', () => {
   it('lets a probe client in with protocol 3–4', () => {
     const [s0] = start();
     const [s1] = transition(connectionMachine, s0, received(connect({ minProtocol: 3, maxProtocol: 4, client: { id: 'cli', version: 'dev', platform: 'linux', mode: 'probe' } })));
-    expect(s1.value).toBe('admitting');
+    expect(s1.value).toBe('ready');
     expect(s1.context.admission?.presenceKey).toBeNull();
   });
 
@@ -115,7 +130,7 @@ describe('connection machine: handshake', () => {
 
   it('queues requests that arrive while connect is being admitted', () => {
     const [s0] = start();
-    const [s1] = transition(connectionMachine, s0, received(connect()));
+    const [s1] = transition(connectionMachine, s0, received(connect({ client: TRACKED })));
     const [s2] = transition(connectionMachine, s1, received(req('health', undefined, 'early')));
     expect(s2.context.pending).toHaveLength(1);
   });
@@ -124,7 +139,7 @@ describe('connection machine: handshake', () => {
 describe('connection machine: requests', () => {
   it('sends hello-ok and replays early requests when admission is journaled', () => {
     const [s0] = start();
-    const [s1] = transition(connectionMachine, s0, received(connect()));
+    const [s1] = transition(connectionMachine, s0, received(connect({ client: TRACKED })));
     const [s2] = transition(connectionMachine, s1, received(req('health', undefined, 'early')));
     const [s3, actions] = transition(connectionMachine, s2, { type: 'xstate.done.actor.0.connection.admitting', output: undefined } as never);
     expect(s3.value).toBe('ready');
@@ -198,7 +213,7 @@ describe('connection machine: requests', () => {
   });
 
   it('records a disconnect only for tracked clients', () => {
-    const [tracked] = transition(connectionMachine, start()[0], received(connect({ client: { id: 'test', version: '1', platform: 'linux', mode: 'test' } })));
+    const [tracked] = transition(connectionMachine, start()[0], received(connect({ client: TRACKED })));
     const [ready] = transition(connectionMachine, tracked, { type: 'xstate.done.actor.0.connection.admitting', output: undefined } as never);
     const [closed, actions] = transition(connectionMachine, ready, { type: 'socket.closed', code: 1000, reason: '' });
     expect(closed.status).toBe('done');
