@@ -30,7 +30,7 @@ targets (run one after another; the first is the baseline of the ratio columns):
   --transport NAME       OPENCLAW_TRANSPORT for our gateway
   --ours-bin PATH        our CLI (default: <repo>/bin/openclaw)
   --official-bin PATH    official wrapper (default: ~/.cache/openclaw-official/openclaw-official,
-                         installed by /work/shared/tools/official-openclaw.sh if missing)
+                         installed by ../shared/tools/official-openclaw.sh if missing)
 scenarios and sizes (an explicit size applies to every target):
   --scenarios a,b,c      of ${SCENARIOS.join(',')} (default: all)
   --duration S           seconds per handshake phase      (default 3)
@@ -80,7 +80,8 @@ function officialWrapper(explicit: string | undefined): string {
   if (explicit !== undefined) return explicit;
   const cached = `${homedir()}/.cache/openclaw-official/openclaw-official`;
   if (existsSync(cached)) return cached;
-  const installer = '/work/shared/tools/official-openclaw.sh';
+  // ../shared beside the project root (this file runs as dist/bench/run.js).
+  const installer = fileURLToPath(new URL('../../../shared/tools/official-openclaw.sh', import.meta.url));
   if (!existsSync(installer)) fail(`official gateway not found at ${cached}; pass --official-bin`);
   log(`installing the official CLI with ${installer} …`);
   return execFileSync('bash', [installer], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop() ?? cached;

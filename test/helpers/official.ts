@@ -13,7 +13,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The project root (/work/main). */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const INSTALL_SCRIPT = resolve(PROJECT_ROOT, '../shared/tools/official-openclaw.sh');
+/** `shared/tools/official-openclaw.sh` beside the project root (or beside one of its parents). */
+function findInstallScript(): string | undefined {
+  for (let dir = PROJECT_ROOT; ; dir = dirname(dir)) {
+    const candidate = resolve(dir, '../shared/tools/official-openclaw.sh');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+const INSTALL_SCRIPT = findInstallScript();
 
 /** A fresh install downloads Node 24 and the CLI: give it minutes, not seconds. */
 export const OFFICIAL_INSTALL_TIMEOUT_MS = 15 * 60_000;
@@ -68,6 +76,12 @@ let installing: Promise<string> | undefined;
 export function ensureOfficial(): Promise<string> {
   installing ??= (async () => {
     const cache = defaultCacheDir();
+    if (!INSTALL_SCRIPT) {
+      // A checkout without ../shared beside it: use an install the script made earlier, if any.
+      const wrapper = join(cache, 'openclaw-official');
+      if (existsSync(wrapper) && existsSync(join(cache, 'cli/node_modules/@openclaw/gateway-client'))) return (wrapperPath = wrapper);
+      throw new Error(`official-openclaw.sh not found beside ${PROJECT_ROOT} (../shared/tools) and no earlier install in ${cache}`);
+    }
     mkdirSync(dirname(cache), { recursive: true });
     const lock = `${cache}.install.lock`;
     const useFlock = existsSync('/usr/bin/flock') || existsSync('/bin/flock');
