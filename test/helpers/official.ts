@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * and prints the path of a wrapper script on its last stdout line.
  */
 
-/** The project root (/work/main). */
+/** The project root (the folder holding package.json). */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** `shared/tools/official-openclaw.sh` beside the project root (or beside one of its parents). */
 function findInstallScript(): string | undefined {
