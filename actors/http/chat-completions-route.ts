@@ -5,7 +5,7 @@ import { resolveTarget } from './agent-target.js';
 import type { HttpApiDeps } from './http-deps.js';
 import { bodyFailure, header, json, openAiError, readJsonBody } from './http-io.js';
 import { promptOfChat } from './prompt.js';
-import { NON_STREAM_WAIT_MS, followRun, outcomeFailure, outcomeMessage, refusal } from './run-follow.js';
+import { NON_STREAM_WAIT_MS, followRun, outcomeFailure, outcomeMessage, startHttpRun } from './run-follow.js';
 import { sseResponse } from './sse.js';
 
 /** Body limit of `/v1/chat/completions` (PROTOCOL.md §9.3). */
@@ -38,21 +38,13 @@ export function chatCompletionsRoute(deps: HttpApiDeps): (request: Request) => P
     const id = `chatcmpl_${randomUUID()}`;
     const model = params.model ?? 'openclaw';
     const override = header(request, 'x-openclaw-model');
-    let runId: string;
-    try {
-      const accepted = await runs.start({
-        agentId: target.agentId,
-        sessionKey: target.sessionKey,
-        message: prompt.message,
-        idempotencyKey: id,
-        origin: 'http',
-        ...(override ? { model: override } : {}),
-        ...(prompt.extraSystemPrompt ? { extraSystemPrompt: prompt.extraSystemPrompt } : {}),
-      });
-      runId = accepted.runId;
-    } catch (error) {
-      return refusal(error, deps.services.logger, 'chat completion');
-    }
+    const runId = await startHttpRun(
+      runs,
+      deps.services.logger,
+      { agentId: target.agentId, sessionKey: target.sessionKey, ...prompt, id, modelOverride: override },
+      'chat completion',
+    );
+    if (runId instanceof Response) return runId;
     const created = Math.floor(deps.services.now() / 1000);
 
     if (params.stream !== true) {

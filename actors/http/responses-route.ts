@@ -11,7 +11,7 @@ import { CHAT_BODY_LIMIT } from './chat-completions-route.js';
 import type { HttpApiDeps } from './http-deps.js';
 import { bodyFailure, header, json, openAiError, readJsonBody } from './http-io.js';
 import { promptOfResponseInput } from './prompt.js';
-import { NON_STREAM_WAIT_MS, followRun, outcomeMessage, refusal } from './run-follow.js';
+import { NON_STREAM_WAIT_MS, followRun, outcomeMessage, startHttpRun } from './run-follow.js';
 import { sseResponse, type SseSink } from './sse.js';
 
 /**
@@ -50,21 +50,13 @@ export function responsesRoute(deps: HttpApiDeps): (request: Request) => Promise
 
     const id = `resp_${randomUUID()}`;
     const override = header(request, 'x-openclaw-model');
-    let runId: string;
-    try {
-      const accepted = await runs.start({
-        agentId: target.agentId,
-        sessionKey: target.sessionKey,
-        message: prompt.message,
-        idempotencyKey: id,
-        origin: 'http',
-        ...(override ? { model: override } : {}),
-        ...(prompt.extraSystemPrompt ? { extraSystemPrompt: prompt.extraSystemPrompt } : {}),
-      });
-      runId = accepted.runId;
-    } catch (error) {
-      return refusal(error, deps.services.logger, 'response');
-    }
+    const runId = await startHttpRun(
+      runs,
+      deps.services.logger,
+      { agentId: target.agentId, sessionKey: target.sessionKey, ...prompt, id, modelOverride: override },
+      'response',
+    );
+    if (runId instanceof Response) return runId;
     const shape = new ResponseShape(id, params.model ?? 'openclaw', Math.floor(deps.services.now() / 1000), previousId ?? null, params.user ?? null);
 
     if (params.stream !== true) {

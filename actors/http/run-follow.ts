@@ -62,3 +62,32 @@ export function refusal(error: unknown, logger: Logger, what: string): Response 
 }
 
 const CLIENT_CODES = new Set(['INVALID_REQUEST', 'INVALID_PARAMS', 'UNKNOWN_AGENT', 'UNKNOWN_MODEL', 'INVALID_MODEL']);
+
+/** What an HTTP request asks a run for: the agent target, the prompt and the run id to use. */
+export interface HttpRunRequest {
+  readonly agentId: string;
+  readonly sessionKey: string;
+  readonly message: string;
+  readonly extraSystemPrompt?: string;
+  readonly id: string;
+  /** `x-openclaw-model`: provider/model of the run. */
+  readonly modelOverride?: string | undefined;
+}
+
+/** Starts the run of an HTTP request; resolves with its run id, or with the response refusing it. */
+export async function startHttpRun(runs: RunService, logger: Logger, request: HttpRunRequest, what: string): Promise<string | Response> {
+  try {
+    const accepted = await runs.start({
+      agentId: request.agentId,
+      sessionKey: request.sessionKey,
+      message: request.message,
+      idempotencyKey: request.id,
+      origin: 'http',
+      ...(request.modelOverride ? { model: request.modelOverride } : {}),
+      ...(request.extraSystemPrompt ? { extraSystemPrompt: request.extraSystemPrompt } : {}),
+    });
+    return accepted.runId;
+  } catch (error) {
+    return refusal(error, logger, what);
+  }
+}
