@@ -26,8 +26,10 @@ import type { GatewayServices } from './methods/context.js';
 import { dispatchRequest } from './request-dispatch.js';
 import { connectPresenceEntry, selfPresenceEntry } from './presence-entries.js';
 import type { GatewaySocket, Transport } from './transport.js';
-import type { GatewayModuleFactory, OutgoingEvent } from './module.js';
+import type { GatewayModule, GatewayModuleFactory, OutgoingEvent } from './module.js';
 import { Broadcaster, encodeFrame } from './broadcaster.js';
+import { Inspector } from './inspector.js';
+import type { GatewayInspectParams, GatewayInspectResult } from '../protocol/methods/inspect.js';
 import { openTransport } from './transport-select.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
@@ -116,7 +118,21 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       return true;
     },
   };
-  const modules = (config.modules ?? []).map((create) => create(services));
+  const inspector = new Inspector();
+  const liveActors = () => [supervisor, ...[...handles.values()].map((handle) => handle.actor)];
+  const inspectorModule: GatewayModule = {
+    name: 'inspector',
+    methods: {
+      'gateway.inspect': (_context: unknown, raw: unknown): GatewayInspectResult => {
+        const params = raw as GatewayInspectParams;
+        const live = liveActors();
+        inspector.watch(params.watchMs ?? 0, live);
+        const { transitions, cursor } = inspector.transitionsAfter(params.since ?? 0);
+        return { watchingUntil: inspector.watchingUntil, actors: live.map((actor) => Inspector.describe(actor)), transitions, cursor };
+      },
+    },
+  };
+  const modules = [inspectorModule, ...(config.modules ?? []).map((create) => create(services))];
   const handlers = Object.assign({}, METHOD_HANDLERS, ...modules.map((m) => m.methods ?? {})) as typeof METHOD_HANDLERS;
   const eventSources = modules.filter((m) => m.eventOf !== undefined);
 
@@ -221,7 +237,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         auth,
         handshakeTimeoutMs: config.handshakeTimeoutMs,
       };
-      const actor = createActor(connectionLogic, { input, ...(config.inspect ? { inspect: config.inspect } : {}) });
+      const actor = createActor(connectionLogic, { input, id: `conn:${socket.id}`, ...(config.inspect ? { inspect: config.inspect } : inspector.optionsFor()) });
       handles.set(socket.id, { socket, actor, canRead: false, admitted: false, scopes: [], slow: () => actor.send({ type: 'consumer.slow' }) });
       actor.start();
     },
@@ -305,7 +321,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         }),
       },
     }),
-    config.inspect ? { inspect: config.inspect } : {},
+    { id: 'gateway', ...(config.inspect ? { inspect: config.inspect } : {}) },
   );
 
   const finished = toPromise(supervisor);

@@ -6,6 +6,7 @@ import { journalCommand } from './gateway-journal.js';
 import { installCommand, restartCommand, startCommand, stopCommand, uninstallCommand } from './gateway-install.js';
 import { statusCommand } from './gateway-status.js';
 import { probeCommand } from './gateway-probe.js';
+import { inspectCommand } from './gateway-inspect.js';
 
 /** `openclaw gateway [run]` runs the daemon; the other subcommands talk to one or read its journal. */
 export const gatewayCommand = defineCommand({
@@ -22,5 +23,6 @@ export const gatewayCommand = defineCommand({
     restart: restartCommand,
     status: statusCommand,
     probe: probeCommand,
+    inspect: inspectCommand,
   },
 });
