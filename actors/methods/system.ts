@@ -5,7 +5,7 @@ import type { PresenceEntry } from '../../protocol/presence.js';
 import type { FactData } from '../../protocol/facts.js';
 import { rosterOf } from '../../store/presence.js';
 import { GATEWAY_STREAM } from '../../store/gateway-view.js';
-import { MethodError, normalizeSessionKey, sessionStream, type MethodHandler } from './context.js';
+import { MethodError, normalizeSessionKey, sessionStream, type MethodContext, type MethodHandler } from './context.js';
 
 /** `health`: the last journaled snapshot, or a live one when `probe:true` or none exists. */
 export const health: MethodHandler = ({ services }, params) => {
@@ -66,9 +66,48 @@ export function beaconKey(params: SystemEventParams, text: string): string {
   return `beacon:${id.toLowerCase()}`;
 }
 
-/** `system-event`: journals a presence beacon and queues the text on a session. */
-export const systemEvent: MethodHandler = async ({ services }, raw) => {
+/** How long a `system-event` idempotency key deduplicates (the official DEDUPE_TTL_MS). */
+export const SYSTEM_EVENT_DEDUPE_MS = 5 * 60_000;
+/** How far back in a session stream a duplicate key is looked for. */
+const DEDUPE_SCAN = 1000;
+/** Appends in flight by idempotency key: a retry arriving before the first commit waits for it. */
+const inFlight = new Map<string, Promise<unknown>>();
+
+/** True when the session stream already holds this key, journaled within the dedupe window. */
+function alreadyQueued(services: MethodContext['services'], sessionKey: string, key: string): boolean {
+  const since = services.now() - SYSTEM_EVENT_DEDUPE_MS;
+  return services.journal
+    .tail(DEDUPE_SCAN, sessionStream(sessionKey))
+    .some((e) => e.ts >= since && e.type === 'system.event.queued' && (e.data as FactData<'system.event.queued'>).idempotencyKey === key);
+}
+
+/**
+ * `system-event`: journals a presence beacon and queues the text on a session. A retry with the
+ * same `idempotencyKey` within five minutes changes nothing and answers `{ok:true}` again: the
+ * journal is what says the first one happened.
+ */
+export const systemEvent: MethodHandler = async (context, raw) => {
   const params = raw as SystemEventParams;
+  const key = params.idempotencyKey;
+  if (!key) return journalSystemEvent(context, params);
+  const sessionKey = normalizeSessionKey(params.sessionKey, context.services.defaultAgentId);
+  const flightKey = `${sessionKey}\u0000${key}`;
+  const pending = inFlight.get(flightKey);
+  if (pending) {
+    await pending;
+    return { ok: true };
+  }
+  if (alreadyQueued(context.services, sessionKey, key)) return { ok: true };
+  const append = journalSystemEvent(context, params);
+  inFlight.set(flightKey, append);
+  try {
+    return await append;
+  } finally {
+    inFlight.delete(flightKey);
+  }
+};
+
+async function journalSystemEvent({ services }: MethodContext, params: SystemEventParams): Promise<{ ok: true }> {
   const text = params.text.trim();
   if (text.length === 0) throw new MethodError('INVALID_PARAMS', 'text required');
   const ts = services.now();
@@ -88,7 +127,7 @@ export const systemEvent: MethodHandler = async ({ services }, raw) => {
   ]);
   await Promise.all([beacon, queued]);
   return { ok: true };
-};
+}
 
 /** `wake`: queues the text on a session with the wake mode. */
 export const wake: MethodHandler = async ({ services }, raw) => {
