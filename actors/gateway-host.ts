@@ -60,6 +60,11 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
 
   const hotApply = async (input: HotApply): Promise<AppliedConfig> => {
     const next = options.resolve(input.config); // a config that cannot run is refused before anything changes
+    const before = options.resolve(applied.config).auth;
+    if (input.plan.changed.some((path) => path.startsWith('gateway.auth')) && before.mode === next.auth.mode && before.secret === next.auth.secret) {
+      // A --token/--password flag or OPENCLAW_GATEWAY_TOKEN/PASSWORD outranks the file: say so, not "applied".
+      logger.warn('gateway.auth changed in the config, but a flag or environment variable sets the secret: the running secret is unchanged');
+    }
     await gateway.recordSystem([{ type: 'config.reloaded', data: { hash: input.hash, mode: input.mode, action: 'hot', changed: [...input.plan.changed], ...(input.plan.pending.length ? { pending: [...input.plan.pending] } : {}) } }]);
     gateway.reconfigure({ auth: next.auth });
     options.onApplied?.(input.config, next);
