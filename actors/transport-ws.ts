@@ -22,6 +22,8 @@ import {
 } from './transport.js';
 
 const TEXT_FRAME = { binary: false } as const;
+/** Keepalive ping interval: a peer silent for two rounds is dropped (uWS: its idleTimeout). */
+const DEFAULT_KEEPALIVE_MS = 30_000;
 /** How often a port-0 bind is retried when a later host finds the first host's pick taken. */
 const PORT_ZERO_ATTEMPTS = 5;
 
@@ -61,6 +63,19 @@ export const openWsTransport: TransportFactory = async (options) => {
   validateTransportOptions(options);
   const { handlers } = options;
   const live = new Map<WebSocket, WsGatewaySocket>();
+  /** Sockets pinged and not heard from since: dropped at the next round (a half-open peer). */
+  const silent = new Set<WebSocket>();
+  const keepalive = setInterval(() => {
+    for (const ws of live.keys()) {
+      if (silent.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      silent.add(ws);
+      ws.ping();
+    }
+  }, options.keepaliveMs ?? DEFAULT_KEEPALIVE_MS);
+  keepalive.unref();
   let closing = false;
   let drained: (() => void) | undefined;
 
@@ -75,6 +90,7 @@ export const openWsTransport: TransportFactory = async (options) => {
   function onMessage(this: WebSocket, data: RawData, _isBinary: boolean): void {
     const socket = live.get(this);
     if (socket === undefined) return;
+    silent.delete(this);
     const bytes = toBuffer(data);
     handlers.message(socket, bytes, bytes.length);
   }
@@ -82,6 +98,7 @@ export const openWsTransport: TransportFactory = async (options) => {
     const socket = live.get(this);
     if (socket === undefined) return;
     live.delete(this);
+    silent.delete(this);
     handlers.close(socket, code, reason.toString('utf8'));
     if (live.size === 0) drained?.();
   }
@@ -89,6 +106,9 @@ export const openWsTransport: TransportFactory = async (options) => {
   // code; that close, with its code, is how the error reaches the gateway. Without a listener
   // EventEmitter would throw instead.
   function onError(this: WebSocket, _error: Error): void {}
+  function onPong(this: WebSocket): void {
+    silent.delete(this);
+  }
 
   function onUpgraded(ws: WebSocket, request: IncomingMessage): void {
     const remoteAddress = normaliseAddress(request.socket.remoteAddress);
@@ -97,6 +117,7 @@ export const openWsTransport: TransportFactory = async (options) => {
     ws.on('message', onMessage);
     ws.on('close', onClose);
     ws.on('error', onError);
+    ws.on('pong', onPong);
     handlers.open(socket);
   }
   function onUpgrade(request: IncomingMessage, duplex: Duplex, head: Buffer): void {
@@ -151,6 +172,7 @@ export const openWsTransport: TransportFactory = async (options) => {
 
   const destroy = async (): Promise<void> => {
     closing = true;
+    clearInterval(keepalive);
     await stopListening();
     const allClosed =
       live.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));

@@ -54,6 +54,8 @@ export interface TransportOptions {
   port: number;
   /** Post-auth frame limit in bytes (`policy.maxPayload`); bigger frames close with 1009. */
   maxPayloadBytes: number;
+  /** `ws` transport: ping every socket this often and drop one that did not answer the last ping (default 30 s). */
+  keepaliveMs?: number;
   handlers: TransportHandlers;
 }
 

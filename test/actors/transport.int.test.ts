@@ -426,6 +426,29 @@ describe.each(['ws', 'uws'] as const)('%s transport', (kind) => {
   });
 });
 
+describe('ws transport keepalive', () => {
+  it('pings, keeps a peer that answers, and drops one that stopped answering (half-open)', async () => {
+    const recorder = new Recorder();
+    const transport = await factories.ws({ hosts: ['127.0.0.1'], port: 0, maxPayloadBytes: 1024, keepaliveMs: 100, handlers: recorder });
+    const url = `ws://127.0.0.1:${transport.port}`;
+    const live = new WebSocket(url);
+    const dead = new WebSocket(url);
+    await Promise.all([once(live, 'open'), once(dead, 'open')]);
+    let pings = 0;
+    live.on('ping', () => (pings += 1));
+    // A paused socket reads nothing: it never sees the pings, so it never answers them.
+    (dead as unknown as { _socket: { pause(): void } })._socket.pause();
+    const [closed] = (await once(recorder.events, 'close')) as [GatewaySocket, number];
+    expect(recorder.closeCalls.size).toBe(1);
+    expect(pings).toBeGreaterThanOrEqual(1);
+    expect(live.readyState).toBe(WebSocket.OPEN);
+    expect(closed).toBeDefined();
+    live.terminate();
+    dead.terminate();
+    await transport.destroy();
+  });
+});
+
 describe('openTransport', () => {
   const handlers = new Recorder();
   const options = { hosts: ['127.0.0.1'], port: 0, maxPayloadBytes: 1024, handlers };
