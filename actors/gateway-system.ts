@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createActor, fromCallback, fromPromise, toPromise, type Actor, type InspectionEvent } from 'xstate';
+import { createActor, fromCallback, fromPromise, toPromise, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { connectionMachine, type ConnectionInput } from '../machines/connection.js';
 import { gatewayMachine, type StopRequest } from '../machines/gateway.js';
 import type { AuthPolicy } from '../machines/connection-rules.js';
@@ -96,6 +96,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
 
   let auth = config.auth; // hot-reloadable: read when a socket opens
+  const inspector = new Inspector();
   const services: GatewayServices = {
     journal,
     view: () => view,
@@ -111,6 +112,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     logger,
     auth: () => auth,
     broadcast: (event) => broadcaster.publish(event),
+    inspectOptions: () => inspector.optionsFor(),
     sendTo: (connId, frame) => {
       const handle = handles.get(connId);
       if (!handle?.admitted) return false;
@@ -118,8 +120,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       return true;
     },
   };
-  const inspector = new Inspector();
-  const liveActors = () => [supervisor, ...[...handles.values()].map((handle) => handle.actor)];
+  const liveActors = (): AnyActorRef[] => [
+    supervisor,
+    ...[...handles.values()].map((handle) => handle.actor),
+    ...modules.flatMap((module) => [...(module.actors?.() ?? [])]),
+  ];
   const inspectorModule: GatewayModule = {
     name: 'inspector',
     methods: {

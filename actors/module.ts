@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { AnyActorRef } from 'xstate';
 import type { EventFrame } from '../protocol/frames.js';
 import type { OperatorScope } from '../protocol/scopes.js';
 import type { JournalEntry } from '../store/journal.js';
@@ -26,6 +27,8 @@ export interface GatewayModule {
   routes?(app: Hono): void;
   /** Maps a committed entry of a non-`gateway` stream to an event (or several, in order), or null. */
   eventOf?(entry: JournalEntry): OutgoingEvent | readonly OutgoingEvent[] | null;
+  /** The module's live actors, for the state-machine inspector. */
+  actors?(): Iterable<AnyActorRef>;
   /** Called once the transport listens. */
   start?(): Promise<void> | void;
   /** Called while draining, before sockets close and the journal closes. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Actor } from 'xstate';
+import type { Actor, AnyActorRef } from 'xstate';
 import type { agentRunMachine } from '../../machines/agent-run.js';
 import { resolveSession, type DmScope } from '../../machines/session-routing.js';
 import type { FactData } from '../../protocol/facts.js';
@@ -204,6 +204,11 @@ export class AgentRunService implements RunService {
     return resolveSession(target, this.services.defaultAgentId, this.options.dmScope ?? 'main');
   }
 
+  /** Run actors still going, for the state-machine inspector. */
+  liveActors(): AnyActorRef[] {
+    return [...this.actors.values()].map((entry) => entry.actor);
+  }
+
   async start(request: StartRunRequest): Promise<RunAccepted> {
     const runId = request.idempotencyKey;
     const existing = this.recordOf(runId);
@@ -237,7 +242,11 @@ export class AgentRunService implements RunService {
     }
     const accepted = result.entries[0] as JournalEntry;
     const actor = startRunActor(
-      { journal: this.journal, logger: this.logger, lanes: this.lanes, tools: this.tools, sessionIdFor: (key, agentOfKey) => this.sessionIdFor(key, agentOfKey) },
+      {
+        journal: this.journal, logger: this.logger, lanes: this.lanes, tools: this.tools,
+        sessionIdFor: (key, agentOfKey) => this.sessionIdFor(key, agentOfKey),
+        inspectOptions: () => this.services.inspectOptions(),
+      },
       {
         runId, sessionKey, agentId, message: request.message, timeoutMs, maxToolRounds: this.options.maxToolRounds ?? 4, choice,
         system: this.systemPrompt(agent, request.extraSystemPrompt),

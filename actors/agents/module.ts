@@ -36,6 +36,7 @@ export function agentRuns(options: AgentRunsOptions): AgentRuns {
       name: 'agent-runs',
       methods: runMethods(created),
       eventOf: (entry) => created.eventsOf(entry),
+      actors: () => created.liveActors(),
       stop: () => created.stop(),
     };
   };

@@ -1,4 +1,4 @@
-import { createActor, fromCallback, fromPromise, type Actor, type EventObject } from 'xstate';
+import { createActor, fromCallback, fromPromise, type Actor, type EventObject, type InspectionEvent, type Observer } from 'xstate';
 import { agentRunMachine, type ModelEvent, type ModelTurnInput, type ToolCall, type ToolResult } from '../../machines/agent-run.js';
 import { runStream, type RunError } from '../../protocol/run-facts.js';
 import type { Journal } from '../../store/journal.js';
@@ -19,6 +19,8 @@ export interface RunActorDeps {
   readonly tools: GatewayTools;
   /** The session id of `sessionKey`, journaling `session.created` the first time. */
   sessionIdFor(sessionKey: string, agentId: string): string;
+  /** Inspector hook while someone watches (GatewayServices.inspectOptions). */
+  inspectOptions(): { inspect?: Observer<InspectionEvent> };
 }
 
 /** One run to drive. */
@@ -123,7 +125,11 @@ export function startRunActor(deps: RunActorDeps, run: RunActorInput): Actor<typ
       ),
     },
   });
-  actor = createActor(logic, { input: { runId: run.runId, message: run.message, timeoutMs: run.timeoutMs, maxToolRounds: run.maxToolRounds } });
+  actor = createActor(logic, {
+    id: `run:${run.runId}`,
+    input: { runId: run.runId, message: run.message, timeoutMs: run.timeoutMs, maxToolRounds: run.maxToolRounds },
+    ...deps.inspectOptions(),
+  });
   actor.start();
   return actor;
 }

@@ -7,6 +7,7 @@ import type { EventFrame } from '../../protocol/frames.js';
 import type { Logger } from '../logger.js';
 import type { AuthPolicy } from '../../machines/connection-rules.js';
 import type { OutgoingEvent } from '../module.js';
+import type { InspectionEvent, Observer } from 'xstate';
 
 /** What method handlers may use: read-only views and the journal to append facts to. */
 export interface GatewayServices {
@@ -32,6 +33,8 @@ export interface GatewayServices {
    * journaled first, use a module's `eventOf` instead (it runs at commit).
    */
   broadcast(event: OutgoingEvent): void;
+  /** Options for `createActor` so a new actor shows in the inspector while someone watches. */
+  inspectOptions(): { inspect?: Observer<InspectionEvent> };
   /** Sends a frame to one authenticated connection; false when it is gone. */
   sendTo(connId: string, frame: EventFrame): boolean;
 }

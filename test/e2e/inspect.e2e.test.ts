@@ -38,6 +38,22 @@ describe('state-machine inspector (gateway.inspect)', () => {
     expect(after.cursor).toBeGreaterThan(watching.cursor);
   });
 
+  it('shows agent-run actors and their transitions while watched', async () => {
+    const watching = await inspect({ watchMs: 10_000 });
+    const { client } = await pool.connect();
+    const res = await client.call('agent', { message: 'hello inspector', idempotencyKey: 'inspect-run-1', sessionKey: 'main' });
+    expect(res.ok).toBe(true);
+    const deadline = Date.now() + 10_000;
+    let seen: GatewayInspectResult = await inspect({ since: watching.cursor });
+    while (!seen.transitions.some((t) => t.actor === 'run:inspect-run-1' && t.status === 'done') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = await inspect({ since: watching.cursor });
+    }
+    const run = seen.transitions.filter((t) => t.actor === 'run:inspect-run-1');
+    expect(run.map((t) => t.machine)).toContain('agentRun');
+    expect(run.at(-1)?.status).toBe('done');
+  });
+
   it('needs operator.admin', async () => {
     const { client } = await pool.connect({ scopes: ['operator.read'] });
     const res = await client.call('gateway.inspect', {});

@@ -51,6 +51,7 @@ export function httpApiHarness(options: { endpoints?: EndpointSwitches; agents?:
     auth: () => ({ mode: 'token', secret: TOKEN }),
     broadcast: () => undefined,
     sendTo: () => false,
+    inspectOptions: () => ({}),
   };
   const tools = agentToolRegistry(services, () => 0);
   const state = { endpoints: options.endpoints ?? { chatCompletions: true, responses: true }, toolPolicy: {} as ToolPolicy };
