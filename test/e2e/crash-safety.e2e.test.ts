@@ -4,14 +4,9 @@
  * that was answered `ok:true` is in `openclaw gateway journal export`, and seq/stateVersion continue.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
+import { describe, expect, it } from 'vitest';
+import { presenceVersion, useRestartableGateway } from '../helpers/restartable-gateway.js';
 import { jsonLines, runCli } from '../helpers/cli-process.js';
-import { ClientPool } from '../helpers/client-pool.js';
-import type { Frame } from '../helpers/raw-client.js';
 
 const CALLS = 200;
 /** Kill once this many calls were acknowledged, so the rest are still in flight. */
@@ -19,30 +14,11 @@ const KILL_AFTER_ACKS = 60;
 /** Calls outstanding at once. */
 const WINDOW = 40;
 
-let stateDir: string | undefined;
-const running: GatewayProcess[] = [];
-let url = '';
-const pool = new ClientPool(() => url);
-
-afterEach(async () => {
-  pool.closeAll();
-  for (const gateway of running.splice(0)) await gateway.stop('SIGKILL');
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-  stateDir = undefined;
-});
-
-async function start(dir: string): Promise<GatewayProcess> {
-  const gateway = await startGatewayProcess({ stateDir: dir });
-  running.push(gateway);
-  url = gateway.url;
-  return gateway;
-}
-
-const presenceVersion = (f: Frame): number => (f.stateVersion as { presence: number }).presence;
+const { pool, start, freshStateDir } = useRestartableGateway();
 
 describe('crash safety', () => {
   it('keeps every acknowledged system-event across kill -9, and seq/stateVersion continue', async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'openclaw-test-'));
+    const stateDir = freshStateDir();
     const first = await start(stateDir);
     const { client } = await pool.connect();
 

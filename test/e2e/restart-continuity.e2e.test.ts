@@ -3,34 +3,12 @@
  * the same state dir, broadcast `seq` and `stateVersion.presence` continue upward (no reset).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
-import { ClientPool, TEST_CLIENT } from '../helpers/client-pool.js';
+import { describe, expect, it } from 'vitest';
+import { presenceVersion, useRestartableGateway } from '../helpers/restartable-gateway.js';
+import { TEST_CLIENT } from '../helpers/client-pool.js';
 import type { Frame, RawClient } from '../helpers/raw-client.js';
 
-let stateDir: string | undefined;
-const running: GatewayProcess[] = [];
-let url = '';
-const pool = new ClientPool(() => url);
-
-afterEach(async () => {
-  pool.closeAll();
-  for (const gateway of running.splice(0)) await gateway.stop('SIGKILL');
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-  stateDir = undefined;
-});
-
-async function start(dir: string): Promise<GatewayProcess> {
-  const gateway = await startGatewayProcess({ stateDir: dir });
-  running.push(gateway);
-  url = gateway.url;
-  return gateway;
-}
-
-const presenceVersion = (f: Frame): number => (f.stateVersion as { presence: number }).presence;
+const { pool, start, freshStateDir } = useRestartableGateway();
 
 /** Connects a tracked client and waits until `observer` saw its presence event. */
 async function trackedComesAndGoes(observer: RawClient): Promise<Frame> {
@@ -45,7 +23,7 @@ async function trackedComesAndGoes(observer: RawClient): Promise<Frame> {
 
 describe('restart continuity', () => {
   it('continues seq and stateVersion.presence after SIGTERM and a start on the same state dir', async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'openclaw-test-'));
+    const stateDir = freshStateDir();
     const first = await start(stateDir);
     const { client: before } = await pool.connect();
     await trackedComesAndGoes(before);
@@ -76,7 +54,7 @@ describe('restart continuity', () => {
   });
 
   it('keeps the roster across the restart: earlier live rows come back as disconnected', async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'openclaw-test-'));
+    const stateDir = freshStateDir();
     const first = await start(stateDir);
     const instanceId = `inst-${randomUUID()}`;
     const { client: tracked } = await pool.connect({ client: { ...TEST_CLIENT, instanceId }, scopes: ['operator.read'] });
