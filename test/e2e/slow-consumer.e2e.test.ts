@@ -79,16 +79,25 @@ async function cast(): Promise<{ observer: RawClient; writer: RawClient; slow: R
 /** Big presence events the slow client received (left unparsed). */
 const bigFrames = (slow: RawClient) => slow.log.filter((f) => f.type === 'unparsed');
 
+/**
+ * Starts a gateway ticking every 100 ms, backlogs the paused socket past the limit with big
+ * beacons, and returns once a tick was due on it. Ticks go to every socket in one pass: the first
+ * tick the observer gets after the last beacon was also due on the backlogged socket.
+ */
+async function backlogUntilTickDue(): Promise<Awaited<ReturnType<typeof cast>>> {
+  gateway = await startGatewayProcess({ env: { OPENCLAW_TICK_INTERVAL_MS: '100' } });
+  const sockets = await cast();
+  const { observer, writer } = sockets;
+  await sendBigBeacons(writer, CLOSE_BEACONS, CLOSE_TEXT_BYTES);
+  await presenceCount(observer, CLOSE_BEACONS);
+  const lastPresence = observer.events('presence').at(-1) as Frame;
+  await observer.seen((f) => f.event === 'tick' && observer.log.indexOf(f) > observer.log.indexOf(lastPresence), 10_000);
+  return sockets;
+}
+
 describe('slow consumer', () => {
   it('closes a socket with >50 MiB queued with 1008 "slow consumer" when a tick is due', async () => {
-    gateway = await startGatewayProcess({ env: { OPENCLAW_TICK_INTERVAL_MS: '100' } });
-    const { observer, writer, slow } = await cast();
-    await sendBigBeacons(writer, CLOSE_BEACONS, CLOSE_TEXT_BYTES);
-    await presenceCount(observer, CLOSE_BEACONS);
-    const lastPresence = observer.events('presence').at(-1) as Frame;
-    // Ticks go to every socket in one pass: the first tick the observer gets after the last
-    // beacon was also due on the backlogged socket.
-    await observer.seen((f) => f.event === 'tick' && observer.log.indexOf(f) > observer.log.indexOf(lastPresence), 10_000);
+    const { observer, writer, slow } = await backlogUntilTickDue();
 
     tcp(slow).resume();
     expect(await slow.waitClosed(15_000)).toEqual({ code: 1008, reason: 'slow consumer' });
@@ -103,12 +112,7 @@ describe('slow consumer', () => {
   it('still delivers the 1008 close frame to a slow consumer that takes 5 s to start reading', async () => {
     // A real slow consumer is slow to drain too. `ws` waits 30 s for the close handshake; the
     // close frame must not be lost (1006) because the client took a few seconds to get to it.
-    gateway = await startGatewayProcess({ env: { OPENCLAW_TICK_INTERVAL_MS: '100' } });
-    const { observer, writer, slow } = await cast();
-    await sendBigBeacons(writer, CLOSE_BEACONS, CLOSE_TEXT_BYTES);
-    await presenceCount(observer, CLOSE_BEACONS);
-    const lastPresence = observer.events('presence').at(-1) as Frame;
-    await observer.seen((f) => f.event === 'tick' && observer.log.indexOf(f) > observer.log.indexOf(lastPresence), 10_000);
+    const { observer, writer, slow } = await backlogUntilTickDue();
 
     // Not a wait for a condition: being slow is the point.
     await new Promise((resolve) => setTimeout(resolve, SLOW_READER_DELAY_MS));
