@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { AgentRunsOptions } from '../actors/agents/agent-runs.js';
+import type { AgentRunsOptions } from '../actors/agents/runs.js';
 import { OFFLINE_REF, type ProviderConfig } from '../actors/agents/providers/registry.js';
-import type { AgentDescriptor } from '../actors/health-monitor.js';
+import type { AgentDescriptor } from '../actors/gateway/health-monitor.js';
 import type { ModelRef, ProviderKind, ProviderSection } from '../protocol/config-agents.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
 

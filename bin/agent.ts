@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineCommand } from 'citty';
-import { runAgentTurn } from '../actors/agent-client.js';
+import { runAgentTurn } from '../actors/client/agent.js';
 import { SERVER_VERSION } from '../protocol/version.js';
 import { CliFailure, fail, resolveTarget } from './target.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { readConfigFile, writeConfigFile } from '../actors/config-file.js';
+import { readConfigFile, writeConfigFile } from '../actors/config/file.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
 
 /** Where this profile keeps its state and config. */

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
-import { runDoctor } from '../actors/doctor.js';
-import { readServiceSecrets } from '../actors/service-managers/service-lifecycle.js';
+import { runDoctor } from '../actors/ops/doctor.js';
+import { readServiceSecrets } from '../actors/ops/service-managers/lifecycle.js';
 import type { DoctorReport } from '../protocol/cli/doctor.js';
 import { envValue, generateToken } from './config.js';
 import { resolveServiceContext } from './service-context.js';

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import { callGateway } from '../actors/rpc-client.js';
+import { callGateway } from '../actors/client/rpc.js';
 import type { GatewayInspectResult, InspectedTransition } from '../protocol/methods/inspect.js';
 import { SERVER_VERSION } from '../protocol/version.js';
 import { fail, resolveTarget, targetArgs } from './target.js';

@@ -1,7 +1,7 @@
 import { defineCommand, type ArgsDef } from 'citty';
-import { controlService, installService, uninstallService } from '../actors/service-managers/service-lifecycle.js';
+import { controlService, installService, uninstallService } from '../actors/ops/service-managers/lifecycle.js';
 import type { ServiceActionResult } from '../protocol/cli/service.js';
-import { writeConfigFile } from '../actors/config-file.js';
+import { writeConfigFile } from '../actors/config/file.js';
 import { ensureConfig } from './config.js';
 import { resolvePort } from './gateway-run.js';
 import { resolveServiceContext } from './service-context.js';

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty';
-import { probeTargets, type ProbeTarget } from '../actors/gateway-probe-report.js';
+import { probeTargets, type ProbeTarget } from '../actors/client/probe-report.js';
 import type { GatewayProbeReport } from '../protocol/cli/gateway-probe.js';
 import { SERVER_VERSION } from '../protocol/version.js';
 import { localCredentials, parseProbePort, parseTimeout } from './gateway-status.js';

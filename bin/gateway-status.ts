@@ -1,10 +1,10 @@
 import { defineCommand } from 'citty';
-import { gatherGatewayStatus } from '../actors/gateway-status.js';
+import { gatherGatewayStatus } from '../actors/ops/status.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
 import type { GatewayStatusReport } from '../protocol/cli/gateway-status.js';
 import { SERVER_VERSION } from '../protocol/version.js';
 import { envValue, resolveLogFile } from './config.js';
-import { readServiceSecrets } from '../actors/service-managers/service-lifecycle.js';
+import { readServiceSecrets } from '../actors/ops/service-managers/lifecycle.js';
 import { cliEntryPath, resolveServiceContext, type ServiceContext } from './service-context.js';
 import { CliFailure, fail } from './target.js';
 

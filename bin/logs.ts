@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
-import { readLogTail } from '../actors/log-tail.js';
-import { callGateway, RpcError } from '../actors/rpc-client.js';
+import { readLogTail } from '../actors/logs/tail.js';
+import { callGateway, RpcError } from '../actors/client/rpc.js';
 import type { LogsTailResult } from '../protocol/methods/logs.js';
 import { SERVER_VERSION } from '../protocol/version.js';
 import { readConfig, resolveLogFile, resolvePaths } from './config.js';

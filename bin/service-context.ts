@@ -1,9 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import { buildServiceSpec, normalizeProfile, type ServiceSpec } from '../actors/service-managers/service-spec.js';
-import { createCommandRunner, type RecordingRunner } from '../actors/service-managers/exec.js';
-import { serviceManagerFor } from '../actors/service-managers/index.js';
-import type { ServiceManager } from '../actors/service-managers/types.js';
+import { buildServiceSpec, normalizeProfile, type ServiceSpec } from '../actors/ops/service-managers/spec.js';
+import { createCommandRunner, type RecordingRunner } from '../actors/ops/service-managers/exec.js';
+import { serviceManagerFor } from '../actors/ops/service-managers/index.js';
+import type { ServiceManager } from '../actors/ops/service-managers/types.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
 import type { ServicePlatform, ServiceScope } from '../protocol/cli/service.js';
 import { SERVER_VERSION } from '../protocol/version.js';

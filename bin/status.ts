@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
-import { probeGateway, type ProbeOutcome } from '../actors/gateway-probe.js';
-import { inspectService } from '../actors/service-managers/service-lifecycle.js';
+import { probeGateway, type ProbeOutcome } from '../actors/client/probe.js';
+import { inspectService } from '../actors/ops/service-managers/lifecycle.js';
 import type { StatusResult } from '../protocol/methods/system.js';
 import type { HealthSnapshot } from '../protocol/health.js';
 import type { ServiceSummary } from '../protocol/cli/service.js';

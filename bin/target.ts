@@ -1,6 +1,6 @@
 import type { ArgsDef } from 'citty';
 import { METHODS } from '../protocol/registry.js';
-import { RpcError } from '../actors/rpc-client.js';
+import { RpcError } from '../actors/client/rpc.js';
 import { readConfig, resolvePaths } from './config.js';
 import { resolvePort } from './gateway-run.js';
 

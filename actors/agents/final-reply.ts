@@ -3,7 +3,7 @@ import type { ChatSendResult } from '../../protocol/methods/chat.js';
 import { ERRORS } from '../../protocol/errors.js';
 import { ZERO_USAGE, type RunRecord } from '../../store/run-record.js';
 import { timedOutMessage } from '../../store/run-events.js';
-import { Reply } from '../methods/reply.js';
+import { Reply } from '../gateway/methods/reply.js';
 import type { RunOutcome } from './run-service.js';
 
 /*

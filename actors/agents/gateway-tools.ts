@@ -1,8 +1,8 @@
 import type { ToolCall, ToolResult } from '../../machines/agent-run.js';
 import { rosterOf } from '../../store/presence.js';
 import { readTranscript } from '../../store/transcript.js';
-import type { GatewayServices } from '../methods/context.js';
-import { sessionStream } from '../methods/context.js';
+import type { GatewayServices } from '../gateway/methods/context.js';
+import { sessionStream } from '../gateway/methods/context.js';
 import { parseArguments, type ToolSpec } from './providers/types.js';
 
 /** What a tool call knows about the run that made it. */

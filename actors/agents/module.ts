@@ -1,5 +1,5 @@
-import type { GatewayModuleFactory } from '../module.js';
-import { AgentRunService, type AgentRunsOptions } from './agent-runs.js';
+import type { GatewayModuleFactory } from '../gateway/module.js';
+import { AgentRunService, type AgentRunsOptions } from './runs.js';
 import { runMethods } from './run-methods.js';
 import type { RunService } from './run-service.js';
 

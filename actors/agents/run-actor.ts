@@ -3,8 +3,8 @@ import { agentRunMachine, type ModelEvent, type ModelTurnInput, type ToolCall, t
 import { runStream, type RunError } from '../../protocol/run-facts.js';
 import type { Journal } from '../../store/journal.js';
 import { readTranscript } from '../../store/transcript.js';
-import type { Logger } from '../logger.js';
-import { sessionStream } from '../methods/context.js';
+import type { Logger } from '../logs/logger.js';
+import { sessionStream } from '../gateway/methods/context.js';
 import type { GatewayTools } from './gateway-tools.js';
 import { GATEWAY_TOOL_SPECS } from './gateway-tools.js';
 import type { ModelChoice } from './providers/registry.js';

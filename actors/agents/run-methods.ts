@@ -1,9 +1,9 @@
 import type { AgentParams, AgentWaitParams } from '../../protocol/methods/agent.js';
 import type { ChatAbortParams, ChatHistoryParams, ChatHistoryResult, ChatMessage, ChatSendParams } from '../../protocol/methods/chat.js';
 import { readTranscript, type TranscriptMessage } from '../../store/transcript.js';
-import { sessionStream, type MethodHandler } from '../methods/context.js';
-import { Reply, TwoStage } from '../methods/reply.js';
-import type { AgentRunService } from './agent-runs.js';
+import { sessionStream, type MethodHandler } from '../gateway/methods/context.js';
+import { Reply, TwoStage } from '../gateway/methods/reply.js';
+import type { AgentRunService } from './runs.js';
 import { agentFinal, chatSendFinal, waitResult } from './final-reply.js';
 
 /** Wire names of the methods the agent-runs module answers (each is in protocol/registry.ts). */

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { describeErrors, validatorFor } from '../../protocol/ajv.js';
 import type { ToolResult } from '../../protocol/http/tools-invoke.js';
-import type { GatewayServices } from '../methods/context.js';
+import type { GatewayServices } from '../gateway/methods/context.js';
 
 /**
  * Gateway tools: one registry serves agent runs (offered to the model as functions) and

@@ -1,10 +1,10 @@
 import type { Hono } from 'hono';
-import { createHttpRoutes } from '../../actors/http-routes.js';
-import type { EndpointSwitches, HttpApiDeps } from '../../actors/http/http-deps.js';
-import { installHttpApi } from '../../actors/http/openai-module.js';
-import { createLogger } from '../../actors/logger.js';
-import type { GatewayServices } from '../../actors/methods/context.js';
-import { agentToolRegistry } from '../../actors/tools/agent-tools.js';
+import { createHttpRoutes } from '../../actors/gateway/http-routes.js';
+import type { EndpointSwitches, HttpApiDeps } from '../../actors/openai-api/deps.js';
+import { installHttpApi } from '../../actors/openai-api/module.js';
+import { createLogger } from '../../actors/logs/logger.js';
+import type { GatewayServices } from '../../actors/gateway/methods/context.js';
+import { agentToolRegistry } from '../../actors/tools/agent-registry.js';
 import type { ToolPolicy, ToolRegistry } from '../../actors/tools/registry.js';
 import { Journal } from '../../store/journal.js';
 import { rebuildGatewayView } from '../../store/gateway-view.js';

@@ -1,4 +1,4 @@
-import type { ServiceInputs } from '../../actors/service-managers/service-spec.js';
+import type { ServiceInputs } from '../../actors/ops/service-managers/spec.js';
 
 /** Builder of service inputs: a Linux user unit for alice unless overridden. */
 export const inputs = (overrides: Partial<ServiceInputs> = {}): ServiceInputs => ({

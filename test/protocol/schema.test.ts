@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildProtocolSchema } from '../../protocol/schema.js';
 import { METHODS } from '../../protocol/registry.js';
-import { METHOD_HANDLERS } from '../../actors/methods/index.js';
-import { LOGS_METHODS } from '../../actors/logs-module.js';
-import { CONFIG_METHODS } from '../../actors/config-module.js';
+import { METHOD_HANDLERS } from '../../actors/gateway/methods/index.js';
+import { LOGS_METHODS } from '../../actors/logs/module.js';
+import { CONFIG_METHODS } from '../../actors/config/module.js';
 import { RUN_METHOD_NAMES } from '../../actors/agents/run-methods.js';
-import { INSPECTOR_METHODS } from '../../actors/inspector.js';
+import { INSPECTOR_METHODS } from '../../actors/gateway/inspector.js';
 import { ERRORS, WIRE_CODES } from '../../protocol/errors.js';
 
 describe('protocol.schema.json', () => {
@@ -23,7 +23,7 @@ describe('protocol.schema.json', () => {
 
 describe('method registry', () => {
   it('has a handler for every method and no handler without a method', () => {
-    // Gateway modules (actors/*-module.ts) answer their own methods.
+    // Gateway modules (actors/*/module.ts) answer their own methods.
     const handled = [...Object.keys(METHOD_HANDLERS), ...LOGS_METHODS, ...CONFIG_METHODS, ...RUN_METHOD_NAMES, ...INSPECTOR_METHODS];
     expect(handled.sort()).toEqual([...METHODS.keys()].sort());
   });

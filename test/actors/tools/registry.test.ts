@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
 import { ToolRegistry, isToolAllowedOverHttp, type ToolContext } from '../../../actors/tools/registry.js';
-import { agentToolRegistry } from '../../../actors/tools/agent-tools.js';
+import { agentToolRegistry } from '../../../actors/tools/agent-registry.js';
 
 const context = { agentId: 'main', sessionKey: 'agent:main:main', signal: new AbortController().signal } as unknown as ToolContext;
 

@@ -1,0 +1,75 @@
+import { ERRORS } from '../../protocol/errors.js';
+import type { ResponseFrame } from '../../protocol/frames.js';
+import { MethodError, type MethodContext, type MethodHandler } from './methods/context.js';
+import { Reply, TwoStage } from './methods/reply.js';
+import type { Logger } from '../logs/logger.js';
+
+/** Where a dispatched request's answer goes. */
+export interface Responder {
+  respond(text: string): void;
+  readonly logger: Logger;
+}
+
+const ok = (id: string, payload: unknown): string => JSON.stringify({ type: 'res', id, ok: true, payload });
+
+function replyFrame(id: string, reply: Reply): string {
+  const frame: ResponseFrame = { type: 'res', id, ok: reply.ok };
+  if (reply.payload !== undefined) frame.payload = reply.payload;
+  if (reply.error !== undefined) frame.error = reply.error;
+  return JSON.stringify(frame);
+}
+
+/** Converts a handler failure to its wire error, once, at the edge. Unknown errors become UNAVAILABLE. */
+export function failureFrame(id: string, method: string, error: unknown, logger: Logger): ResponseFrame {
+  if (error instanceof MethodError) {
+    const entry = ERRORS[error.key];
+    return {
+      type: 'res',
+      id,
+      ok: false,
+      error: {
+        code: entry.code ?? 'INVALID_REQUEST',
+        message: error.message,
+        ...(error.details !== undefined ? { details: error.details } : {}),
+      },
+    };
+  }
+  logger.error(`method ${method} failed`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  return { type: 'res', id, ok: false, error: { code: 'UNAVAILABLE', message: ERRORS.INTERNAL_ERROR.message } };
+}
+
+/**
+ * Runs the handler of a routed request and sends its response(s). Synchronous handlers answer in
+ * the same turn (no promise on the hot path); asynchronous ones when they settle; two-stage ones
+ * send the ack now and the final when it settles.
+ */
+export function dispatchRequest(
+  handlers: Readonly<Record<string, MethodHandler>>,
+  context: MethodContext,
+  request: { id: string; method: string; params: unknown },
+  responder: Responder,
+): void {
+  const { id, method } = request;
+  const handler = handlers[method];
+  const fail = (error: unknown) => responder.respond(JSON.stringify(failureFrame(id, method, error, responder.logger)));
+  const answer = (result: unknown) => {
+    if (result instanceof Reply) responder.respond(replyFrame(id, result));
+    else if (result instanceof TwoStage) {
+      responder.respond(ok(id, result.ack));
+      result.final.then((final) => responder.respond(replyFrame(id, final)), fail);
+    } else responder.respond(ok(id, result));
+  };
+  if (!handler) {
+    fail(new Error(`no handler registered for ${method}`));
+    return;
+  }
+  let result: unknown;
+  try {
+    result = handler(context, request.params);
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  if (result instanceof Promise) result.then(answer, fail);
+  else answer(result);
+}

@@ -1,0 +1,393 @@
+import { randomUUID } from 'node:crypto';
+import { createActor, fromCallback, fromPromise, toPromise, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
+import { connectionMachine, type ConnectionInput } from '../../machines/connection.js';
+import { gatewayMachine, type StopRequest } from '../../machines/gateway.js';
+import type { AuthPolicy } from '../../machines/connection-rules.js';
+import type { HelloOk } from '../../protocol/connect.js';
+import type { EventFrame } from '../../protocol/frames.js';
+import type { Fact } from '../../protocol/facts.js';
+import { GATEWAY_EVENTS } from '../../protocol/events.js';
+import { METHOD_NAMES } from '../../protocol/registry.js';
+import { hasScope } from '../../protocol/scopes.js';
+import {
+  MAX_BUFFERED_BYTES, MAX_PAYLOAD_BYTES, MAX_PREAUTH_PAYLOAD_BYTES, PROTOCOL_VERSION, SERVER_VERSION,
+} from '../../protocol/version.js';
+import { Journal, type JournalEntry } from '../../store/journal.js';
+import {
+  GATEWAY_STREAM, checkpointGatewayView, gatewayViewProjection,
+  rebuildGatewayView, stateVersionOf, type GatewayViewState,
+} from '../../store/gateway-view.js';
+import { rosterOf } from '../../store/presence.js';
+import { HealthMonitor, type AgentDescriptor } from './health-monitor.js';
+import { createHttpRoutes } from './http-routes.js';
+import type { Logger } from '../logs/logger.js';
+import { METHOD_HANDLERS } from './methods/index.js';
+import type { GatewayServices } from './methods/context.js';
+import { dispatchRequest } from './request-dispatch.js';
+import { connectPresenceEntry, selfPresenceEntry } from './presence-entries.js';
+import type { GatewaySocket, Transport } from '../transport/contract.js';
+import type { GatewayModule, GatewayModuleFactory, OutgoingEvent } from './module.js';
+import { Broadcaster, encodeFrame } from './broadcaster.js';
+import { Inspector } from './inspector.js';
+import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/methods/inspect.js';
+import { openTransport } from '../transport/select.js';
+
+/** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
+export interface GatewayConfig {
+  readonly port: number;
+  readonly hosts: readonly string[];
+  readonly auth: AuthPolicy;
+  readonly journalPath: string;
+  readonly synchronous?: 'normal' | 'full';
+  readonly transport: 'auto' | 'uws' | 'ws';
+  readonly tickIntervalMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly healthRefreshMs: number;
+  /** `policy.maxBufferedBytes`: a socket buffering more is a slow consumer (default 50 MiB). */
+  readonly maxBufferedBytes?: number;
+  readonly agents: readonly AgentDescriptor[];
+  readonly logger: Logger;
+  /** Features plugged in (agent runs, logs…): their methods, routes and events. */
+  readonly modules?: readonly GatewayModuleFactory[];
+  /** Feeds every actor's transitions to an inspector (free when absent). */
+  readonly inspect?: (event: InspectionEvent) => void;
+}
+
+/** A started gateway. */
+export interface RunningGateway {
+  readonly port: number;
+  readonly transport: 'uws' | 'ws';
+  readonly journalPath: string;
+  /** Announces `shutdown`, closes every socket with 1012, stops services, closes the journal. */
+  stop(request: StopRequest): Promise<void>;
+  /** Hot reload: new connections authenticate with `auth`; open ones stay as they are. */
+  reconfigure(change: { readonly auth?: AuthPolicy }): void;
+  /** Appends facts to the journal's `system` stream (reloads, restarts); resolves once committed. */
+  recordSystem(facts: readonly Fact[]): Promise<void>;
+}
+
+/** One socket with its connection actor. */
+interface ConnectionHandle {
+  readonly socket: GatewaySocket;
+  readonly actor: Actor<typeof connectionMachine>;
+  canRead: boolean;
+  admitted: boolean;
+  scopes: readonly string[];
+  slow(): void;
+}
+
+const CHECKPOINT_EVERY = 1000;
+const DRAIN_GRACE_MS = 2000;
+
+/** Starts a gateway: journal, projections, transport, ticker, health monitor, under one supervisor. */
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const { logger } = config;
+  const maxBufferedBytes = config.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+  const startedAt = Date.now();
+  const bootId = randomUUID();
+  const journal = Journal.open(config.journalPath, { synchronous: config.synchronous ?? 'normal' });
+  const healthMonitor = new HealthMonitor(config.agents, config.journalPath);
+  let view: GatewayViewState = rebuildGatewayView(journal);
+  let lastCheckpoint = view.position;
+  let transport: Transport | undefined;
+  let phase: 'starting' | 'running' | 'draining' = 'starting';
+  const handles = new Map<string, ConnectionHandle>();
+  const broadcaster = new Broadcaster(maxBufferedBytes, logger);
+  const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
+
+  let auth = config.auth; // hot-reloadable: read when a socket opens
+  const inspector = new Inspector();
+  const services: GatewayServices = {
+    journal,
+    view: () => view,
+    liveHealth: () => healthMonitor.snapshot(),
+    agents: config.agents,
+    defaultAgentId: defaultAgent?.id ?? 'main',
+    startedAt,
+    version: SERVER_VERSION,
+    pid: process.pid,
+    transportKind: () => transport?.kind ?? 'ws',
+    connectionCount: () => broadcaster.size,
+    now: Date.now,
+    logger,
+    auth: () => auth,
+    broadcast: (event) => broadcaster.publish(event),
+    inspectOptions: () => inspector.optionsFor(),
+    sendTo: (connId, frame) => {
+      const handle = handles.get(connId);
+      if (!handle?.admitted) return false;
+      broadcaster.send(handle, encodeFrame(frame), false);
+      return true;
+    },
+  };
+  const liveActors = (): AnyActorRef[] => [
+    supervisor,
+    ...[...handles.values()].map((handle) => handle.actor),
+    ...modules.flatMap((module) => [...(module.actors?.() ?? [])]),
+  ];
+  const inspectorModule: GatewayModule = {
+    name: 'inspector',
+    methods: {
+      'gateway.inspect': (_context: unknown, raw: unknown): GatewayInspectResult => {
+        const params = raw as GatewayInspectParams;
+        const live = liveActors();
+        inspector.watch(params.watchMs ?? 0, live);
+        const { transitions, cursor } = inspector.transitionsAfter(params.since ?? 0);
+        return { watchingUntil: inspector.watchingUntil, actors: live.map((actor) => Inspector.describe(actor)), transitions, cursor };
+      },
+    },
+  };
+  const modules = [inspectorModule, ...(config.modules ?? []).map((create) => create(services))];
+  const handlers = Object.assign({}, METHOD_HANDLERS, ...modules.map((m) => m.methods ?? {})) as typeof METHOD_HANDLERS;
+  const eventSources = modules.filter((m) => m.eventOf !== undefined);
+
+
+  // Commit, then effect: every committed `gateway` fact updates the view, then goes out as an event.
+  journal.onCommit((entries: readonly JournalEntry[]) => {
+    for (const entry of entries) {
+      if (entry.stream === GATEWAY_STREAM) {
+        view = gatewayViewProjection.fold(view, entry);
+        broadcaster.publishFact(entry, view);
+        continue;
+      }
+      for (const source of eventSources) {
+        const event = source.eventOf?.(entry);
+        if (Array.isArray(event)) for (const one of event as readonly OutgoingEvent[]) broadcaster.publish(one);
+        else if (event) broadcaster.publish(event as OutgoingEvent);
+      }
+    }
+    if (view.position - lastCheckpoint >= CHECKPOINT_EVERY) {
+      checkpointGatewayView(journal, view);
+      lastCheckpoint = view.position;
+    }
+  });
+
+  const helloFor = (connId: string, role: string, scopes: readonly string[], canRead: boolean): HelloOk => ({
+    type: 'hello-ok',
+    protocol: PROTOCOL_VERSION,
+    server: { version: SERVER_VERSION, connId, bootId },
+    features: { methods: [...METHOD_NAMES], events: [...GATEWAY_EVENTS] },
+    snapshot: {
+      presence: canRead ? rosterOf(view.presence, Date.now()) : [],
+      health: view.health.last ?? healthMonitor.snapshot(),
+      stateVersion: stateVersionOf(view),
+      uptimeMs: Date.now() - startedAt,
+      sessionDefaults: {
+        defaultAgentId: services.defaultAgentId,
+        mainKey: 'main',
+        mainSessionKey: `agent:${services.defaultAgentId}:main`,
+        scope: 'per-sender',
+      },
+    },
+    auth: { role, scopes: [...scopes] },
+    policy: { maxPayload: MAX_PAYLOAD_BYTES, maxBufferedBytes, tickIntervalMs: config.tickIntervalMs },
+  });
+
+  const connectionLogic = connectionMachine.provide({
+    actions: {
+      sendChallenge: ({ context }, params) => {
+        const frame: EventFrame = { type: 'event', event: 'connect.challenge', payload: { nonce: params.nonce, ts: params.ts } };
+        handles.get(context.connId)?.socket.send(JSON.stringify(frame));
+      },
+      sendFrame: ({ context }, params) => {
+        const handle = handles.get(context.connId);
+        if (handle) broadcaster.send(handle, JSON.stringify(params.frame), false);
+      },
+      sendHello: ({ context }, params) => {
+        const handle = handles.get(context.connId);
+        if (!handle) return;
+        const { admission } = params;
+        handle.canRead = admission.role === 'operator' && hasScope(admission.scopes, 'operator.read');
+        handle.admitted = true;
+        handle.scopes = admission.role === 'operator' ? admission.scopes : [];
+        broadcaster.join(handle);
+        const hello = helloFor(context.connId, admission.role, admission.scopes, handle.canRead);
+        broadcaster.send(handle, JSON.stringify({ type: 'res', id: params.requestId, ok: true, payload: hello }), false);
+      },
+      closeSocket: ({ context }, params) => {
+        handles.get(context.connId)?.socket.close(params.code, params.reason);
+      },
+      dispatchRequest: ({ context }, params) => {
+        const handle = handles.get(context.connId);
+        if (!handle) return;
+        dispatchRequest(handlers, { connId: context.connId, role: params.role, scopes: params.scopes, services }, params, {
+          respond: (text) => broadcaster.send(handle, text, false),
+          logger,
+        });
+      },
+      recordDisconnect: (_, params) => {
+        journal
+          .append(GATEWAY_STREAM, [{ type: 'presence.disconnected', data: { key: params.presenceKey, ts: Date.now() } }])
+          .catch((error: unknown) => logger.error('could not journal a disconnect', { error: String(error) }));
+      },
+    },
+    actors: {
+      admitConnection: fromPromise(async ({ input }) => {
+        const handle = handles.get(input.connId);
+        const key = input.admission.presenceKey;
+        if (!key || !handle) return;
+        const entry = connectPresenceEntry(input.admission, handle.socket, Date.now());
+        const result = await journal.append(GATEWAY_STREAM, [{ type: 'presence.connected', data: { key, entry } }]);
+        if (!result.ok) throw new Error(`presence append refused: ${result.reason}`);
+      }),
+    },
+  });
+
+  const transportHandlers = {
+    open(socket: GatewaySocket) {
+      const input: ConnectionInput = {
+        connId: socket.id,
+        nonce: randomUUID(),
+        now: Date.now(),
+        auth,
+        handshakeTimeoutMs: config.handshakeTimeoutMs,
+      };
+      const actor = createActor(connectionLogic, { input, id: `conn:${socket.id}`, ...(config.inspect ? { inspect: config.inspect } : inspector.optionsFor()) });
+      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, scopes: [], slow: () => actor.send({ type: 'consumer.slow' }) });
+      actor.start();
+    },
+    message(socket: GatewaySocket, data: Buffer, bytes: number) {
+      const handle = handles.get(socket.id);
+      if (!handle) return;
+      if (logger.debugEnabled) logger.debug('frame in', { conn: socket.id, bytes, frame: data.toString('utf8', 0, 2000) });
+      // A pre-auth frame over the limit is refused unread; parsing it would be wasted work.
+      const data_ = !handle.admitted && bytes > MAX_PREAUTH_PAYLOAD_BYTES ? undefined : parseFrame(data);
+      handle.actor.send({ type: 'frame.received', data: data_, bytes });
+    },
+    close(socket: GatewaySocket, code: number, reason: string) {
+      const handle = handles.get(socket.id);
+      if (!handle) return;
+      handles.delete(socket.id);
+      broadcaster.leave(handle);
+      handle.actor.send({ type: 'socket.closed', code, reason });
+    },
+    fetch: (request: Request) => http.fetch(request),
+  };
+
+  const http = createHttpRoutes((app) => modules.forEach((m) => m.routes?.(app)), {
+    phase: () => phase,
+    uptimeMs: () => Date.now() - startedAt,
+    version: SERVER_VERSION,
+    eventLoop: () => (view.health.last ?? healthMonitor.snapshot()).eventLoop ?? null,
+  });
+
+
+  const refreshHealth = async () => {
+    const snapshot = healthMonitor.snapshot();
+    const last = view.health.last;
+    if (last && HealthMonitor.signature(last) === HealthMonitor.signature(snapshot)) return;
+    await journal.append(GATEWAY_STREAM, [{ type: 'health.changed', data: { snapshot } }]);
+  };
+
+  const supervisor = createActor(
+    gatewayMachine.provide({
+      actors: {
+        startServices: fromPromise(async () => {
+          journal.appendNow(GATEWAY_STREAM, [{ type: 'presence.restarted', data: { self: selfPresenceEntry(bootId, SERVER_VERSION, Date.now()) } }]);
+          await refreshHealth();
+          const opened = await openTransport({
+            hosts: config.hosts,
+            port: config.port,
+            maxPayloadBytes: MAX_PAYLOAD_BYTES,
+            handlers: transportHandlers,
+            prefer: config.transport,
+          });
+          transport = opened;
+          for (const module of modules) await module.start?.();
+          journal.appendNow('system', [
+            { type: 'gateway.started', data: { version: SERVER_VERSION, pid: process.pid, bootId, transport: opened.kind, port: opened.port } },
+          ]);
+          phase = 'running';
+        }),
+        ticker: fromCallback(() => {
+          const timer = setInterval(() => broadcaster.tick(Date.now()), config.tickIntervalMs);
+          return () => clearInterval(timer);
+        }),
+        healthMonitor: fromCallback(() => {
+          const timer = setInterval(() => {
+            refreshHealth().catch((error: unknown) => logger.error('health refresh failed', { error: String(error) }));
+          }, config.healthRefreshMs);
+          return () => clearInterval(timer);
+        }),
+        drain: fromPromise<void, StopRequest>(async ({ input }) => {
+          phase = 'draining';
+          const announced = { reason: input.reason, ...(input.restartExpectedMs !== undefined ? { restartExpectedMs: input.restartExpectedMs } : {}) };
+          await journal.append(GATEWAY_STREAM, [{ type: 'gateway.shutdown.announced', data: announced }]);
+          for (const module of modules) await module.stop?.(input.reason);
+          await transport?.stopListening();
+          for (const handle of handles.values()) handle.actor.send({ type: 'gateway.stopping' });
+          await waitUntil(() => handles.size === 0, DRAIN_GRACE_MS);
+          await transport?.destroy();
+          journal.flush();
+          journal.appendNow('system', [{ type: 'gateway.stopped', data: { reason: input.reason } }]);
+          checkpointGatewayView(journal, view);
+          healthMonitor.stop();
+          journal.close();
+        }),
+      },
+    }),
+    { id: 'gateway', ...(config.inspect ? { inspect: config.inspect } : {}) },
+  );
+
+  const finished = toPromise(supervisor);
+  supervisor.start();
+  await waitForPhase(supervisor);
+  const snapshot = supervisor.getSnapshot();
+  if (snapshot.value === 'failed') {
+    healthMonitor.stop();
+    journal.close();
+    throw snapshot.context.error instanceof Error ? snapshot.context.error : new Error(String(snapshot.context.error));
+  }
+  const running = transport as Transport | undefined;
+  if (!running) throw new Error('gateway did not start');
+  logger.info(`listening on ws://${formatHost(config.hosts[0] ?? '127.0.0.1')}:${running.port}`, { transport: running.kind, journal: config.journalPath });
+
+  return {
+    port: running.port,
+    transport: running.kind,
+    journalPath: config.journalPath,
+    async stop(request: StopRequest) {
+      supervisor.send({ type: 'stop.requested', ...request });
+      await finished;
+      const final = supervisor.getSnapshot();
+      if (final.value === 'failed') throw new Error('gateway stop failed', { cause: final.context.error });
+    },
+    reconfigure(change) {
+      if (change.auth) auth = change.auth;
+    },
+    async recordSystem(facts) {
+      const result = await journal.append('system', facts);
+      if (!result.ok) throw new Error(`system append refused: ${result.reason}`);
+    },
+  };
+}
+
+
+function parseFrame(data: Buffer): unknown {
+  try {
+    return JSON.parse(data.toString('utf8')) as unknown;
+  } catch {
+    return undefined; // not JSON: the connection machine decides what that means
+  }
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+async function waitForPhase(supervisor: { getSnapshot(): { value: unknown }; subscribe(o: () => void): { unsubscribe(): void } }): Promise<void> {
+  if (supervisor.getSnapshot().value !== 'starting') return;
+  await new Promise<void>((resolve) => {
+    const subscription = supervisor.subscribe(() => {
+      if (supervisor.getSnapshot().value !== 'starting') {
+        subscription.unsubscribe();
+        resolve();
+      }
+    });
+  });
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}

@@ -1,0 +1,175 @@
+import type { ServiceActionResult, ServiceDrift, ServiceSummary } from '../../../protocol/cli/service.js';
+import { ServiceCommandError, type RecordingRunner } from './exec.js';
+import { auditService, planInstall } from './audit.js';
+import { parseEnvFile, readServiceFiles, removeServiceFiles, writeServiceFiles } from './files.js';
+import type { ServiceFile, ServiceSpec } from './spec.js';
+import { envFileKeys } from './systemd-unit.js';
+import type { ServiceManager } from './types.js';
+
+/**
+ * The service flows every supervisor shares: install (write files, then register and start),
+ * uninstall, start/stop/restart, and inspection for `gateway status`. A failing supervisor
+ * command is an expected outcome: it comes back as `ok:false` with the command that failed.
+ */
+
+type Action = ServiceActionResult['action'];
+
+const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
+
+function result(
+  action: Action,
+  spec: ServiceSpec,
+  manager: ServiceManager,
+  runner: RecordingRunner,
+  fields: { ok: boolean; result: string; message: string; files?: readonly ServiceFile[]; drift?: ServiceDrift[]; hints?: string[] },
+): ServiceActionResult {
+  const definition = manager.files(spec)[0];
+  return {
+    ok: fields.ok,
+    action,
+    result: fields.result,
+    manager: manager.kind,
+    scope: spec.scope,
+    label: spec.label,
+    definitionPath: definition?.path ?? '',
+    files: (fields.files ?? []).map((file) => ({ path: file.path, mode: octal(file.mode) })),
+    commands: [...runner.issued],
+    drift: fields.drift ?? [],
+    hints: fields.hints ?? [],
+    message: fields.message,
+  };
+}
+
+/** Runs `step`; a ServiceCommandError becomes an `ok:false` result, anything else propagates. */
+async function attempt(
+  action: Action,
+  spec: ServiceSpec,
+  manager: ServiceManager,
+  runner: RecordingRunner,
+  files: readonly ServiceFile[],
+  step: () => Promise<ServiceActionResult>,
+): Promise<ServiceActionResult> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!(error instanceof ServiceCommandError)) throw error;
+    return result(action, spec, manager, runner, { ok: false, result: 'failed', message: error.message, files });
+  }
+}
+
+/**
+ * `gateway install`: a no-op when the definition exists (unless `force`), else writes every
+ * file (secrets only in the owner-only env file) and registers + starts the service.
+ */
+export async function installService(manager: ServiceManager, spec: ServiceSpec, runner: RecordingRunner, options: { force: boolean }): Promise<ServiceActionResult> {
+  const files = manager.files(spec);
+  const definition = files[0] as ServiceFile;
+  const existing = await readServiceFiles(files);
+  const plan = planInstall(existing.has(definition.path), options.force);
+  if (plan === 'keep') {
+    const drift = auditService(manager, spec, existing);
+    const note = drift.length > 0 ? ` It differs from the current settings (${drift.map((d) => d.message).join('; ')}); reinstall with --force or run \`openclaw doctor --fix\`.` : '';
+    return result('install', spec, manager, runner, {
+      ok: true,
+      result: 'already-installed',
+      message: `Gateway service ${spec.label} is already installed (${definition.path}); use --force to reinstall.${note}`,
+      drift,
+    });
+  }
+  return attempt('install', spec, manager, runner, files, async () => {
+    await writeServiceFiles(files);
+    await manager.activate(runner.run, spec, plan);
+    const hints = await manager.installHints(runner.run, spec);
+    return result('install', spec, manager, runner, {
+      ok: true,
+      result: plan === 'fresh' ? 'installed' : 'reinstalled',
+      message: `${plan === 'fresh' ? 'Installed' : 'Reinstalled'} gateway service ${spec.label} (${definition.path}) and started it.`,
+      files,
+      hints,
+    });
+  });
+}
+
+/** `gateway uninstall`: stop and unregister, then remove every file; a no-op when nothing is installed. */
+export async function uninstallService(manager: ServiceManager, spec: ServiceSpec, runner: RecordingRunner): Promise<ServiceActionResult> {
+  const files = manager.files(spec);
+  const definition = files[0] as ServiceFile;
+  const existing = await readServiceFiles(files);
+  if (!existing.has(definition.path)) {
+    return result('uninstall', spec, manager, runner, { ok: true, result: 'not-installed', message: `Gateway service ${spec.label} is not installed (${definition.path}).` });
+  }
+  return attempt('uninstall', spec, manager, runner, files, async () => {
+    await manager.deactivate(runner.run, spec);
+    const removed = await removeServiceFiles(files);
+    await manager.afterRemove(runner.run, spec);
+    return result('uninstall', spec, manager, runner, {
+      ok: true,
+      result: 'removed',
+      message: `Removed gateway service ${spec.label} (${removed.join(', ')}).`,
+      files: files.filter((file) => removed.includes(file.path)),
+    });
+  });
+}
+
+const PAST: Record<'start' | 'stop' | 'restart', string> = { start: 'started', stop: 'stopped', restart: 'restarted' };
+
+/** `gateway start|stop|restart`: needs an installed service (stop of a missing one is a no-op). */
+export async function controlService(
+  manager: ServiceManager,
+  spec: ServiceSpec,
+  runner: RecordingRunner,
+  action: 'start' | 'stop' | 'restart',
+): Promise<ServiceActionResult> {
+  const files = manager.files(spec);
+  const definition = files[0] as ServiceFile;
+  const existing = await readServiceFiles([definition]);
+  if (!existing.has(definition.path)) {
+    return result(action, spec, manager, runner, {
+      ok: action === 'stop',
+      result: 'not-installed',
+      message: `Gateway service ${spec.label} is not installed (${definition.path}); run \`openclaw gateway install\` first.`,
+    });
+  }
+  return attempt(action, spec, manager, runner, [], async () => {
+    await manager[action](runner.run, spec);
+    return result(action, spec, manager, runner, { ok: true, result: PAST[action], message: `Gateway service ${spec.label} ${PAST[action]}.` });
+  });
+}
+
+/** The `service` block of `gateway status`: files, supervisor view, and drift against `install` now. */
+export async function inspectService(manager: ServiceManager, spec: ServiceSpec, runner: RecordingRunner): Promise<ServiceSummary> {
+  const files = manager.files(spec);
+  const definition = files[0] as ServiceFile;
+  const existing = await readServiceFiles(files);
+  const installed = existing.has(definition.path);
+  const parsed = installed ? manager.parseDefinition(existing, spec) : null;
+  const envFile = files.find((file) => file.role === 'env');
+  const envText = envFile ? existing.get(envFile.path) : undefined;
+  const inspection = await manager.inspect(runner.run, spec);
+  const drift = auditService(manager, spec, existing);
+  return {
+    manager: manager.kind,
+    platform: spec.platform,
+    scope: spec.scope,
+    label: spec.label,
+    definitionPath: definition.path,
+    installed,
+    loaded: inspection.loaded,
+    enabled: inspection.enabled,
+    loadedText: manager.loadedText,
+    notLoadedText: manager.notLoadedText,
+    command: parsed
+      ? { ...parsed, secretKeys: envText === undefined ? [] : envFileKeys(envText), sourcePath: definition.path }
+      : null,
+    runtime: inspection.runtime,
+    configAudit: { ok: drift.length === 0, issues: drift },
+  };
+}
+
+/** Secrets kept in the installed service's env file (for CLI commands that must authenticate like the service). */
+export async function readServiceSecrets(manager: ServiceManager, spec: ServiceSpec): Promise<Record<string, string>> {
+  const envFile = manager.files(spec).find((file) => file.role === 'env');
+  if (!envFile) return {};
+  const text = (await readServiceFiles([envFile])).get(envFile.path);
+  return text === undefined ? {} : parseEnvFile(text);
+}
