@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import * as standaloneModule from 'ajv/dist/standalone/index.js';
 import { AJV_OPTIONS, schemaKey, validatedSchemas } from './ajv.js';
+import { GATEWAY_TOOL_SPECS } from './gateway-tools.js';
 
 /*
  * Build step (after tsc, before bundling): loads every compiled protocol module so each schema
@@ -24,11 +25,8 @@ function modulesUnder(dir: string): string[] {
 }
 
 for (const path of modulesUnder(here)) await import(pathToFileURL(path).href);
-// Tool argument schemas live with the tools; they get validators when the registry is built.
-const tools = (await import(pathToFileURL(join(here, '../actors/agents/gateway-tools.js')).href)) as {
-  GATEWAY_TOOL_SPECS?: ReadonlyArray<{ parameters: object }>;
-};
-const schemas = [...validatedSchemas, ...(tools.GATEWAY_TOOL_SPECS ?? []).map((spec) => spec.parameters)];
+// Tool argument schemas (protocol/gateway-tools.ts) get validators when the tool registry is built.
+const schemas = [...validatedSchemas, ...GATEWAY_TOOL_SPECS.map((spec) => spec.parameters)];
 
 const generator = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } });
 const exports: Record<string, string> = {};

@@ -3,7 +3,8 @@ import { rosterOf } from '../../store/presence.js';
 import { readTranscript } from '../../store/transcript.js';
 import type { GatewayServices } from '../gateway/methods/context.js';
 import { sessionStream } from '../gateway/methods/context.js';
-import { parseArguments, type ToolSpec } from './providers/types.js';
+import { GATEWAY_TOOL_SPECS } from '../../protocol/gateway-tools.js';
+import { parseArguments } from './providers/types.js';
 
 /** What a tool call knows about the run that made it. */
 export interface ToolContext {
@@ -14,28 +15,7 @@ export interface ToolContext {
 const MAX_RESULT_CHARS = 8000;
 const DEFAULT_HISTORY = 20;
 
-/** The gateway-native tools offered to every model: read-only views of the running gateway. */
-export const GATEWAY_TOOL_SPECS: readonly ToolSpec[] = [
-  {
-    name: 'presence_roster',
-    description: 'Lists the clients and nodes connected to the gateway right now (host, mode, reason, last input).',
-    parameters: { type: 'object', properties: {}, additionalProperties: false },
-  },
-  {
-    name: 'gateway_status',
-    description: 'Summarises the gateway: version, uptime, connections, agents, active runs.',
-    parameters: { type: 'object', properties: {}, additionalProperties: false },
-  },
-  {
-    name: 'session_history',
-    description: 'Returns the latest messages of the current session transcript, oldest first.',
-    parameters: {
-      type: 'object',
-      properties: { limit: { type: 'integer', minimum: 1, maximum: 200, description: 'How many messages (default 20).' } },
-      additionalProperties: false,
-    },
-  },
-];
+export { GATEWAY_TOOL_SPECS };
 
 /** Runs gateway tools against the live services. */
 export class GatewayTools {

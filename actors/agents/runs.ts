@@ -13,7 +13,7 @@ import { ZERO_USAGE, foldRunRecord, isEnded, runRecordOf, type RunRecord } from 
 import type { AgentDescriptor } from '../gateway/health-monitor.js';
 import type { Logger } from '../logs/logger.js';
 import { MethodError, sessionStream, type GatewayServices } from '../gateway/methods/context.js';
-import type { OutgoingEvent } from '../gateway/module.js';
+import type { OutgoingEvent } from '../gateway/outgoing-event.js';
 import { outcomeOf } from './final-reply.js';
 import { GatewayTools } from './gateway-tools.js';
 import { ModelProviders, OFFLINE_REF, type ProviderConfig } from './providers/registry.js';

@@ -3,7 +3,7 @@ import { hasScope } from '../../protocol/scopes.js';
 import type { JournalEntry } from '../../store/journal.js';
 import { eventFrameOf, isDroppableWhenSlow, type GatewayViewState } from '../../store/gateway-view.js';
 import type { Logger } from '../logs/logger.js';
-import type { OutgoingEvent } from './module.js';
+import type { OutgoingEvent } from './outgoing-event.js';
 import type { GatewaySocket } from '../transport/contract.js';
 
 /** An authenticated socket that receives broadcasts. */

@@ -1,18 +1,8 @@
 import type { Hono } from 'hono';
 import type { AnyActorRef } from 'xstate';
-import type { EventFrame } from '../../protocol/frames.js';
-import type { OperatorScope } from '../../protocol/scopes.js';
 import type { JournalEntry } from '../../store/journal.js';
 import type { GatewayServices, MethodHandler } from './methods/context.js';
-
-/** An event to deliver, derived from a committed journal entry. */
-export interface OutgoingEvent {
-  readonly frame: EventFrame;
-  /** Scope a socket needs to receive it; null: every authenticated socket. */
-  readonly scope: OperatorScope | null;
-  /** May be skipped for a backlogged socket (PROTOCOL.md §3.4); otherwise the socket is closed. */
-  readonly droppable: boolean;
-}
+import type { OutgoingEvent } from './outgoing-event.js';
 
 /**
  * A feature plugged into the gateway (agent runs, logs, canvas…): its method handlers, HTTP

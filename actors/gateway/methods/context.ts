@@ -6,7 +6,7 @@ import type { AgentDescriptor } from '../health-monitor.js';
 import type { EventFrame } from '../../../protocol/frames.js';
 import type { Logger } from '../../logs/logger.js';
 import type { AuthPolicy } from '../../../machines/connection-rules.js';
-import type { OutgoingEvent } from '../module.js';
+import type { OutgoingEvent } from '../outgoing-event.js';
 import type { InspectionEvent, Observer } from 'xstate';
 
 /** What method handlers may use: read-only views and the journal to append facts to. */
