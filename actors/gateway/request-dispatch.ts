@@ -7,6 +7,8 @@ import type { Logger } from '../logs/logger.js';
 /** Where a dispatched request's answer goes. */
 export interface Responder {
   respond(text: string): void;
+  /** Called once the request is answered for good (the final of a two-stage one). */
+  done?(): void;
   readonly logger: Logger;
 }
 
@@ -51,13 +53,22 @@ export function dispatchRequest(
 ): void {
   const { id, method } = request;
   const handler = handlers[method];
-  const fail = (error: unknown) => responder.respond(JSON.stringify(failureFrame(id, method, error, responder.logger)));
+  const finish = () => responder.done?.();
+  const fail = (error: unknown) => {
+    responder.respond(JSON.stringify(failureFrame(id, method, error, responder.logger)));
+    finish();
+  };
   const answer = (result: unknown) => {
     if (result instanceof Reply) responder.respond(replyFrame(id, result));
     else if (result instanceof TwoStage) {
       responder.respond(ok(id, result.ack));
-      result.final.then((final) => responder.respond(replyFrame(id, final)), fail);
+      result.final.then((final) => {
+        responder.respond(replyFrame(id, final));
+        finish();
+      }, fail);
+      return;
     } else responder.respond(ok(id, result));
+    finish();
   };
   if (!handler) {
     fail(new Error(`no handler registered for ${method}`));

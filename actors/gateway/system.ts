@@ -79,6 +79,8 @@ interface ConnectionHandle {
 
 const CHECKPOINT_EVERY = 1000;
 const DRAIN_GRACE_MS = 2000;
+/** How long the drain lets requests already running answer before closing their sockets. */
+const IN_FLIGHT_GRACE_MS = 1000;
 
 /** Starts a gateway: journal, projections, transport, ticker, health monitor, under one supervisor. */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
@@ -92,6 +94,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let lastCheckpoint = view.position;
   let transport: Transport | undefined;
   let phase: 'starting' | 'running' | 'draining' = 'starting';
+  /** Dispatched requests not answered yet: the drain lets them answer before closing sockets. */
+  let inFlight = 0;
   const handles = new Map<string, ConnectionHandle>();
   const broadcaster = new Broadcaster(maxBufferedBytes, logger);
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
@@ -211,8 +215,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       dispatchRequest: ({ context }, params) => {
         const handle = handles.get(context.connId);
         if (!handle) return;
+        inFlight += 1;
         dispatchRequest(handlers, { connId: context.connId, role: params.role, scopes: params.scopes, services }, params, {
           respond: (text) => broadcaster.send(handle, text, false),
+          done: () => (inFlight -= 1),
           logger,
         });
       },
@@ -314,8 +320,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           phase = 'draining';
           const announced = { reason: input.reason, ...(input.restartExpectedMs !== undefined ? { restartExpectedMs: input.restartExpectedMs } : {}) };
           await journal.append(GATEWAY_STREAM, [{ type: 'gateway.shutdown.announced', data: announced }]);
+          // From the announcement on, new requests get SHUTTING_DOWN; those already running still answer.
+          for (const handle of handles.values()) handle.actor.send({ type: 'gateway.draining' });
           for (const module of modules) await module.stop?.(input.reason);
           await transport?.stopListening();
+          await waitUntil(() => inFlight === 0, IN_FLIGHT_GRACE_MS);
           for (const handle of handles.values()) handle.actor.send({ type: 'gateway.stopping' });
           await waitUntil(() => handles.size === 0, DRAIN_GRACE_MS);
           await transport?.destroy();
