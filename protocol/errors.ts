@@ -44,6 +44,7 @@ export const ERRORS = {
   UNAUTHORIZED_ROLE: { code: 'FORBIDDEN', close: null, message: 'unauthorized role' },
   INTERNAL_ERROR: { code: 'UNAVAILABLE', close: null, message: 'internal error' },
   SHUTTING_DOWN: { code: 'UNAVAILABLE', close: null, message: 'gateway is shutting down' },
+  JOURNAL_UNAVAILABLE: { code: 'UNAVAILABLE', close: null, message: 'the journal is not writable (disk full or read-only); nothing was changed, retry later' },
   // Agent runs (`agent`, `chat.*`, `agent.wait`).
   UNKNOWN_AGENT: { code: 'INVALID_REQUEST', close: null, message: 'unknown agent id' },
   UNKNOWN_MODEL: { code: 'INVALID_REQUEST', close: null, message: 'unknown model provider' },
