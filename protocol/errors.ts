@@ -52,6 +52,8 @@ export const ERRORS = {
   RUN_TIMEOUT: { code: 'AGENT_TIMEOUT', close: null, message: 'agent run timed out' },
   RUN_INTERRUPTED: { code: 'UNAVAILABLE', close: null, message: 'the gateway stopped during the run' },
   EMBEDDINGS_UNSUPPORTED: { code: 'UNAVAILABLE', close: null, message: 'the configured provider has no embeddings' },
+  // Secrets (`secrets.reload`).
+  SECRETS_RELOAD_FAILED: { code: 'UNAVAILABLE', close: null, message: 'secrets.reload failed' },
   // Connection lifecycle.
   SLOW_CONSUMER: { code: null, close: 1008, message: 'slow consumer' },
   SERVICE_RESTART: { code: null, close: 1012, message: 'service restart' },
