@@ -11,6 +11,7 @@ import { startGatewayHost, type GatewayHost } from '../actors/gateway/host.js';
 import { DEFAULT_ROTATION } from '../actors/logs/file.js';
 import { createGatewayLogger, type GatewayLogger, type LogSettings } from '../actors/logs/logger.js';
 import { logsModule } from '../actors/logs/module.js';
+import { metricsModule } from '../actors/metrics/module.js';
 import type { GatewayModuleFactory } from '../actors/gateway/module.js';
 import type { AuthPolicy } from '../machines/connection-rules.js';
 import { HANDSHAKE_TIMEOUT_MS, TICK_INTERVAL_MS } from '../protocol/version.js';
@@ -178,6 +179,7 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
   const switches = { chatCompletions: endpoints?.chatCompletions?.enabled === true, responses: endpoints?.responses?.enabled === true };
   const toolPolicy = { allow: config.gateway?.tools?.allow, deny: config.gateway?.tools?.deny };
   modules.push(httpApiModule({ runs: () => runs.runs, endpoints: () => switches, toolPolicy: () => toolPolicy }));
+  modules.push(metricsModule()); // `GET /api/diagnostics/prometheus`; prom-client loads on the first scrape
   if (!canvasOff) modules.push(canvasHostModule({ root: config.canvasHost?.root ?? join(workspace, 'canvas'), port: canvasPort, hosts, logger }));
   return {
     port,

@@ -31,6 +31,13 @@ export interface JournalOptions {
   readonly readonly?: boolean;
 }
 
+/** What one group commit wrote and how long it took (for metrics). */
+export interface FlushStats {
+  readonly seconds: number;
+  readonly facts: number;
+  readonly bytes: number;
+}
+
 interface PendingAppend {
   readonly stream: string;
   readonly facts: readonly Fact[];
@@ -77,6 +84,8 @@ export class Journal {
   private closed = false;
   private readonly statements;
   private readonly releaseLock: () => void;
+  private flushObserver: ((stats: FlushStats) => void) | undefined;
+  private writtenBytes = 0;
 
   private constructor(path: string, options: JournalOptions) {
     this.path = path;
@@ -137,6 +146,11 @@ export class Journal {
     };
   }
 
+  /** Reports every committed group write (duration, facts, bytes of data); `undefined` stops it. */
+  observeFlushes(observer: ((stats: FlushStats) => void) | undefined): void {
+    this.flushObserver = observer;
+  }
+
   /**
    * Queues facts for `stream`; they are written with every other append of this event-loop turn
    * in one transaction. Resolves after the commit and after commit listeners ran.
@@ -160,6 +174,9 @@ export class Journal {
     this.pending = [];
     let results: AppendResult[];
     const written: JournalEntry[] = [];
+    const observer = this.flushObserver;
+    const started = observer ? performance.now() : 0;
+    this.writtenBytes = 0;
     try {
       results = this.db.transaction(() => batch.map((item) => this.write(item, written)))();
     } catch (error) {
@@ -167,6 +184,7 @@ export class Journal {
       for (const item of batch) item.reject(new Error('journal append failed', { cause: error }));
       return;
     }
+    if (observer && written.length > 0) observer({ seconds: (performance.now() - started) / 1000, facts: written.length, bytes: this.writtenBytes });
     this.publish(written);
     batch.forEach((item, i) => item.resolve(results[i] as AppendResult));
   }
@@ -200,7 +218,9 @@ export class Journal {
       position += 1;
       const insert = this.statements.insert;
       if (!insert) throw new Error('journal is open read-only');
-      const info = insert.run(item.stream, position, ts, fact.type, JSON.stringify(fact.data));
+      const data = JSON.stringify(fact.data);
+      this.writtenBytes += data.length;
+      const info = insert.run(item.stream, position, ts, fact.type, data);
       entries.push({ seq: Number(info.lastInsertRowid), stream: item.stream, position, ts, type: fact.type, data: fact.data });
     }
     this.heads.set(item.stream, position);
