@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ArgsDef } from 'citty';
@@ -17,7 +18,7 @@ import type { AuthPolicy } from '../machines/connection-rules.js';
 import { HANDSHAKE_TIMEOUT_MS, TICK_INTERVAL_MS } from '../protocol/version.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
 import { resolveAgentRuntime } from './agent-config.js';
-import { ConfigError, EXIT_CONFIG, ensureConfig, envValue, resolveLogFile, resolvePaths, resolveWorkspace, type ProfilePaths } from './config.js';
+import { ConfigError, EXIT_CONFIG, ensureConfig, envValue, firstConfig, readConfig, resolveLogFile, resolvePaths, resolveWorkspace, type FirstStart, type ProfilePaths } from './config.js';
 
 export const DEFAULT_PORT = 18789;
 const HEALTH_REFRESH_MS = 60_000;
@@ -32,6 +33,7 @@ export const runArgs = {
   verbose: { type: 'boolean', description: 'Log every frame to stdout' },
   force: { type: 'boolean', description: 'Stop whatever listens on the port first (needs lsof)' },
   'allow-unconfigured': { type: 'boolean', description: 'Start even when gateway.mode is not "local"' },
+  dev: { type: 'boolean', description: 'Create a dev config + workspace (<workspace>-dev) if missing, then run (the official `gateway run --dev`)' },
 } as const satisfies ArgsDef;
 
 interface RunFlags {
@@ -43,6 +45,7 @@ interface RunFlags {
   verbose?: boolean;
   force?: boolean;
   'allow-unconfigured'?: boolean;
+  dev?: boolean;
 }
 
 /** A start-up refusal: one clear line, then a non-zero exit. */
@@ -219,12 +222,19 @@ export async function runGateway(flags: RunFlags): Promise<void> {
   try {
     process.title = 'openclaw-gateway';
     const paths = resolvePaths(env);
-    const { config, hash, createdToken } = ensureConfig(paths);
-    if (config.gateway?.mode !== 'local' && !flags['allow-unconfigured']) {
-      throw new StartError(`gateway.mode is not "local" in ${paths.configPath}; set it or pass --allow-unconfigured`, EXIT_CONFIG);
-    }
     const logger = createGatewayLogger({ consoleLevel: flags.verbose ? 'debug' : 'info' }, { write: out, hostname: hostname() });
     const resolve = (fileConfig: GatewayFileConfig) => resolveRuntime(flags, env, paths, fileConfig, logger);
+    // A first start records what it runs with (so clients find it); refusals come before anything is written.
+    const seed = firstStart(flags, env, paths);
+    if (readConfig(paths.configPath) === undefined) resolve(firstConfig(seed, 'generated'));
+    const { config, hash, created, createdToken } = ensureConfig(paths, seed);
+    if (config.gateway?.mode !== 'local' && !flags['allow-unconfigured']) {
+      throw new StartError(`Gateway start blocked: set gateway.mode=local (current: ${config.gateway?.mode ?? 'unset'}) or pass --allow-unconfigured.`, EXIT_CONFIG);
+    }
+    if (created && flags.dev) {
+      mkdirSync(join(resolveWorkspace(paths, config), 'canvas'), { recursive: true });
+      out(`Dev config ready: ${paths.configPath}\nDev workspace ready: ${resolveWorkspace(paths, config)}\n`);
+    }
     const first = resolve(config); // refusals (bad port, bind without auth…) before anything is touched
     logger.configure(loggingSettings(paths, config, first.auth));
     if (flags.force) {
@@ -241,9 +251,8 @@ export async function runGateway(flags: RunFlags): Promise<void> {
       logger,
       restartExpectedMs: RESTART_EXPECTED_MS,
     });
-    if (createdToken && (flags.token || env.OPENCLAW_GATEWAY_TOKEN || flags.password)) {
-      out(`Generated a gateway token and saved it in ${paths.configPath}; this run uses the secret given by flag or environment instead.\n`);
-    } else if (createdToken) {
+    if (created && !createdToken) out(describeFirstStart(paths.configPath, seed));
+    else if (createdToken) {
       out(
         `Generated a gateway token and saved it in ${paths.configPath} (shown once):\n  ${createdToken}\n` +
           `Clients pass it with --token ${createdToken} or OPENCLAW_GATEWAY_TOKEN=${createdToken}.\n`,
@@ -259,6 +268,37 @@ export async function runGateway(flags: RunFlags): Promise<void> {
     process.stderr.write(`openclaw gateway: ${describeStartFailure(error)}\n`);
     process.exit(code);
   }
+}
+
+/**
+ * What a first start records: the flags' port, bind and secret (clients have no flags, so the
+ * file is how they find this gateway). What the environment decided stays there: no port, and
+ * only the auth mode for a secret from OPENCLAW_GATEWAY_TOKEN/_PASSWORD (clients read the same
+ * variables). Throws the usual refusal for a bad --port.
+ */
+function firstStart(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfilePaths): FirstStart {
+  const flagPort = parsePort(flags.port, '--port');
+  const port = flagPort !== undefined ? (flagPort === 0 ? null : flagPort) : envValue(env, 'OPENCLAW_GATEWAY_PORT') ? null : undefined;
+  const bind = flags.bind === 'loopback' || flags.bind === 'lan' || flags.bind === 'auto' || flags.bind === 'custom' ? flags.bind : undefined;
+  let auth: FirstStart['auth'];
+  if (flags.auth === 'none') auth = { mode: 'none' };
+  else if (flags.password) auth = { mode: 'password', password: flags.password };
+  else if (flags.token && flags.auth !== 'password') auth = { mode: 'token', token: flags.token };
+  else if (flags.auth === 'password' || env.OPENCLAW_GATEWAY_PASSWORD) auth = { mode: 'password' };
+  else if (env.OPENCLAW_GATEWAY_TOKEN) auth = { mode: 'token' };
+  // `gateway --dev` (the official run flag): a dev workspace beside the profile's default one.
+  const workspace = flags.dev && paths.profile !== 'dev' ? `${paths.defaultWorkspace}-dev` : undefined;
+  return { port, ...(bind ? { bind } : {}), ...(auth ? { auth } : {}), ...(workspace ? { workspace } : {}) };
+}
+
+function describeFirstStart(configPath: string, seed: FirstStart): string {
+  const recorded = [
+    'gateway.mode local',
+    ...(typeof seed.port === 'number' ? [`port ${seed.port}`] : []),
+    ...(seed.auth?.token ? ['the token given by --token'] : seed.auth?.password ? ['the password given by --password'] : seed.auth?.mode === 'none' ? ['auth none'] : []),
+  ];
+  const fromEnv = seed.auth && !seed.auth.token && !seed.auth.password && seed.auth.mode !== 'none' ? ' The secret comes from the environment and is not saved: clients need the same variable.' : '';
+  return `Created ${configPath} with ${recorded.join(', ')}; clients of this profile use it.${fromEnv}\n`;
 }
 
 function describeStartFailure(error: unknown): string {
