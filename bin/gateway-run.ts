@@ -13,6 +13,9 @@ import { DEFAULT_ROTATION } from '../actors/logs/file.js';
 import { createGatewayLogger, type GatewayLogger, type LogSettings } from '../actors/logs/logger.js';
 import { logsModule } from '../actors/logs/module.js';
 import { metricsModule } from '../actors/metrics/module.js';
+import { inspectPort } from '../actors/ops/port-listeners.js';
+import { createCommandRunner } from '../actors/ops/service-managers/exec.js';
+import { formatHostPort, ListenError } from '../actors/transport/listen-error.js';
 import type { GatewayModuleFactory } from '../actors/gateway/module.js';
 import type { AuthPolicy } from '../machines/connection-rules.js';
 import { HANDSHAKE_TIMEOUT_MS, TICK_INTERVAL_MS } from '../protocol/version.js';
@@ -162,7 +165,8 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
   const hosts = resolveHosts(flags.bind ?? config.gateway?.bind ?? 'loopback', config);
   const auth = resolveAuth(flags, env, config);
   if (auth.mode === 'none' && !hosts.every(isLoopbackHost)) {
-    throw new StartError(`refusing to bind ${hosts.join(', ')} without auth: set a token or password, or bind loopback`);
+    const where = hosts.map((host) => formatHostPort(host, port)).join(', ');
+    throw new StartError(`refusing to bind gateway to ${where} without auth (set gateway.auth.token/password, pass --token/--password or set OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD; or bind loopback)`);
   }
   const workspace = resolveWorkspace(paths, config);
   const transportEnv = env.OPENCLAW_TRANSPORT;
@@ -259,13 +263,13 @@ export async function runGateway(flags: RunFlags): Promise<void> {
       );
     }
     signals.attach(host);
-    void host.failed.then((error) => {
-      process.stderr.write(`openclaw gateway: in-process restart failed: ${describeStartFailure(error)}\n`);
+    void host.failed.then(async (error) => {
+      process.stderr.write(`openclaw gateway: in-process restart failed: ${await describeStartFailure(error)}\n`);
       process.exit(1);
     });
   } catch (error) {
     const code = error instanceof StartError || error instanceof ConfigError ? error.exitCode : 1;
-    process.stderr.write(`openclaw gateway: ${describeStartFailure(error)}\n`);
+    process.stderr.write(`openclaw gateway: ${await describeStartFailure(error)}\n`);
     process.exit(code);
   }
 }
@@ -301,13 +305,37 @@ function describeFirstStart(configPath: string, seed: FirstStart): string {
   return `Created ${configPath} with ${recorded.join(', ')}; clients of this profile use it.${fromEnv}\n`;
 }
 
-function describeStartFailure(error: unknown): string {
+/** A refusal or failure of the start as the one line the runbook's failure signatures name. */
+async function describeStartFailure(error: unknown): Promise<string> {
   const err = error as NodeJS.ErrnoException & { cause?: unknown };
+  const listen = listenErrorIn(error);
+  if (listen?.code === 'EADDRINUSE') {
+    const url = `ws://${formatHostPort(listen.host, listen.port)}`;
+    return `another gateway instance is already listening on ${url} (EADDRINUSE: ${await portHolder(listen.port)}); stop it or pass --force`;
+  }
+  if (listen) return `failed to bind gateway socket on ws://${formatHostPort(listen.host, listen.port)}: ${listen.code}`;
   const cause = (err.cause ?? err) as NodeJS.ErrnoException;
   if (cause.code === 'EADDRINUSE') return `port already in use (${cause.message}); stop the other listener or pass --force`;
-  // uWebSockets.js cannot tell "in use" from "not available": name both, with the same way out.
-  if (/address in use or not available/.test(err.message ?? '')) return `${err.message}; stop the other listener or pass --force`;
   return err.message ?? String(error);
+}
+
+function listenErrorIn(error: unknown): ListenError | undefined {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current instanceof ListenError) return current;
+  }
+  return undefined;
+}
+
+/** Who holds `port` (lsof, else ss), for the EADDRINUSE line. */
+async function portHolder(port: number): Promise<string> {
+  try {
+    const status = await inspectPort(createCommandRunner(process.env).run, port);
+    const holders = [...new Set(status.listeners.filter((l) => l.pid !== undefined).map((l) => `pid ${l.pid} (${l.command ?? '?'})`))];
+    if (holders.length > 0) return `held by ${holders.join(', ')}`;
+    return status.source === 'connect' ? 'held by a process lsof/ss could not name' : 'held by a process this user cannot see';
+  } catch (inspectError) {
+    return `holder unknown: ${(inspectError as Error).message}`;
+  }
 }
 
 /** SIGTERM/SIGINT stop gracefully; SIGUSR1 (runbook) and SIGUSR2 (today's CLI) restart in process. */
