@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import { validatorFor } from './ajv.js';
 import { AgentsSection, ModelsSection, SessionSection } from './config-agents.js';
+import { ChannelsSection } from './config-channels.js';
 
 /*
  * `openclaw.json` (JSON5). Sections keep unknown keys (`additionalProperties: true`): the
@@ -106,6 +107,8 @@ export const GatewayFileConfig = Type.Object(
     agents: Type.Optional(AgentsSection),
     models: Type.Optional(ModelsSection),
     session: Type.Optional(SessionSection),
+    /** Telegram, WhatsApp (protocol/config-channels.ts): closed sections, unlike the rest. */
+    channels: Type.Optional(ChannelsSection),
   },
   Open,
 );
@@ -155,6 +158,7 @@ function schemaAt(schema: TSchema, segments: readonly string[]): TSchema | undef
     const props = current.properties as Record<string, TSchema> | undefined;
     if (props?.[segment]) current = props[segment];
     else if (current.items && /^\d+$/.test(segment)) current = current.items as TSchema;
+    else if (current.patternProperties) current = Object.values(current.patternProperties as Record<string, TSchema>)[0];
     else return undefined;
   }
   return current;
