@@ -4,7 +4,8 @@ import type {
 } from '../../protocol/methods/channels.js';
 import { pendingPairing } from '../../store/channel-account.js';
 import { readConfigFile } from '../config/file.js';
-import { MethodError, type MethodHandler } from '../gateway/methods/context.js';
+import { ERRORS } from '../../protocol/errors.js';
+import { MethodError as BaseMethodError, type MethodHandler } from '../gateway/methods/context.js';
 import type { ChannelAccount } from './account.js';
 import { ChannelSendError, type ChannelDefinition } from './contract.js';
 import { sendThrough } from './outbound.js';
@@ -12,6 +13,13 @@ import { APPROVAL_NOTICE, pairingListEntry } from './pairing.js';
 import { channelDefinition, CHANNEL_DEFINITIONS } from './registry.js';
 import type { ChannelRuntime } from './runtime.js';
 import { accountIssues, accountSnapshot, type StatusIssue } from './status.js';
+
+/** A method error whose message defaults to the catalogue's. */
+class MethodError extends BaseMethodError {
+  constructor(key: keyof typeof ERRORS, message?: string, details?: unknown) {
+    super(key, message ?? ERRORS[key].message, details);
+  }
+}
 
 /** Wire methods the channels module answers (each is in protocol/registry.ts). */
 export const CHANNEL_METHODS = [
@@ -301,7 +309,7 @@ export function channelMethods(runtime: () => Promise<ChannelRuntime>): Record<(
 }
 
 /** `message.action` with an action this gateway does not perform. */
-class MessageActionError extends MethodError {
+class MessageActionError extends BaseMethodError {
   constructor(action: string) {
     super('MESSAGE_ACTION_UNSUPPORTED', `unsupported message action: ${action}`);
   }
