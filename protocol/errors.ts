@@ -44,6 +44,7 @@ export const ERRORS = {
   UNAUTHORIZED_ROLE: { code: 'FORBIDDEN', close: null, message: 'unauthorized role' },
   INTERNAL_ERROR: { code: 'UNAVAILABLE', close: null, message: 'internal error' },
   SHUTTING_DOWN: { code: 'UNAVAILABLE', close: null, message: 'gateway is shutting down' },
+  JOURNAL_UNAVAILABLE: { code: 'UNAVAILABLE', close: null, message: 'the journal is not writable (disk full or read-only); nothing was changed, retry later' },
   // Agent runs (`agent`, `chat.*`, `agent.wait`).
   UNKNOWN_AGENT: { code: 'INVALID_REQUEST', close: null, message: 'unknown agent id' },
   UNKNOWN_MODEL: { code: 'INVALID_REQUEST', close: null, message: 'unknown model provider' },
@@ -65,6 +66,8 @@ export const ERRORS = {
   PAIRING_REQUEST_UNKNOWN: { code: 'INVALID_REQUEST', close: null, message: 'pending DM access request no longer exists' },
   OUTBOUND_DELIVERY_QUEUED: { code: 'UNAVAILABLE', close: null, message: 'OutboundDeliveryError: the channel could not deliver the message' },
   CHANNEL_NOT_LINKED: { code: 'NOT_LINKED', close: null, message: 'the channel account is not linked' },
+  // Secrets (`secrets.reload`).
+  SECRETS_RELOAD_FAILED: { code: 'UNAVAILABLE', close: null, message: 'secrets.reload failed' },
   // Connection lifecycle.
   SLOW_CONSUMER: { code: null, close: 1008, message: 'slow consumer' },
   SERVICE_RESTART: { code: null, close: 1012, message: 'service restart' },

@@ -3,6 +3,7 @@ import { PresenceEntry } from './presence.js';
 import { HealthSnapshot } from './health.js';
 import { RunFactPayloads, SessionFactPayloads } from './run-facts.js';
 import { ChannelFactPayloads } from './channel-facts.js';
+import { SecretsFactPayloads } from './secrets.js';
 
 /**
  * Journal facts: what happened, in the past tense. Each fact type has a payload schema; the
@@ -75,6 +76,8 @@ export const FactPayloads = {
   ...SessionFactPayloads,
   /** Channel accounts (`channel:<channel>:<accountId>`): protocol/channel-facts.ts. */
   ...ChannelFactPayloads,
+  /** SecretRef resolutions (stream `system`): protocol/secrets.ts. */
+  ...SecretsFactPayloads,
 } as const;
 
 export type FactType = keyof typeof FactPayloads;

@@ -10,6 +10,7 @@ import * as logs from './methods/logs.js';
 import * as configMethods from './methods/config.js';
 import * as inspect from './methods/inspect.js';
 import * as channels from './methods/channels.js';
+import * as secrets from './methods/secrets.js';
 
 /** How a method answers: once, or an ack followed by a final on the same request id. */
 export type MethodKind = 'unary' | 'two-stage';
@@ -72,6 +73,7 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('channels.pairing.list', { params: channels.PairingListParams, result: channels.PairingListResult, scope: 'operator.pairing', description: 'Pending DM pairing requests.' }),
     method('channels.pairing.approve', { params: channels.PairingApproveParams, result: channels.PairingApproveResult, scope: 'operator.pairing', description: 'Approve a DM pairing request.' }),
     method('channels.pairing.dismiss', { params: channels.PairingDismissParams, result: channels.PairingDismissResult, scope: 'operator.pairing', description: 'Dismiss a DM pairing request.' }),
+    method('secrets.reload', { params: secrets.SecretsReloadParams, result: secrets.SecretsReloadResult, scope: 'operator.admin', description: 'Re-resolve every SecretRef of the config and swap the runtime snapshot.' }),
     method('config.get', { params: configMethods.ConfigGetParams, result: configMethods.ConfigGetResult, scope: 'operator.read', description: 'The config file, secrets redacted, with its path and hash.' }),
   ].map((spec) => [spec.name, spec] as const),
 );
