@@ -314,7 +314,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     phase: () => phase,
     uptimeMs: () => Date.now() - startedAt,
     version: SERVER_VERSION,
-    eventLoop: () => (view.health.last ?? healthMonitor.snapshot()).eventLoop ?? null,
+    eventLoop: () => healthMonitor.snapshot().eventLoop ?? null,
   });
 
 
