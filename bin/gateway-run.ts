@@ -193,6 +193,10 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
     agents: agentRuntime.agents,
     logger,
     modules,
+    nodes: {
+      autoApproveLocal: config.gateway?.nodes?.pairing?.autoApproveLocal !== false,
+      commands: { allow: config.gateway?.nodes?.commands?.allow ?? [], deny: config.gateway?.nodes?.commands?.deny ?? [] },
+    },
   };
 }
 

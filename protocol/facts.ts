@@ -2,6 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { PresenceEntry } from './presence.js';
 import { HealthSnapshot } from './health.js';
 import { RunFactPayloads, SessionFactPayloads } from './run-facts.js';
+import { DeviceFactPayloads } from './devices.js';
+import { NodeFactPayloads } from './nodes.js';
 
 /**
  * Journal facts: what happened, in the past tense. Each fact type has a payload schema; the
@@ -72,6 +74,9 @@ export const FactPayloads = {
   /** Agent runs (`run:<id>`) and session transcripts (`session:<key>`): protocol/run-facts.ts. */
   ...RunFactPayloads,
   ...SessionFactPayloads,
+  /** Device pairing, device tokens and node surfaces (`device:<deviceId>`): protocol/devices.ts, protocol/nodes.ts. */
+  ...DeviceFactPayloads,
+  ...NodeFactPayloads,
 } as const;
 
 export type FactType = keyof typeof FactPayloads;

@@ -18,6 +18,7 @@ import {
   reportTransportFailure,
   truncateCloseReason,
   validateTransportOptions,
+  hasForwardingHeader,
   type GatewaySocket,
   type Transport,
   type TransportFactory,
@@ -191,6 +192,7 @@ async function openOn(uws: UwsModule, options: TransportOptions): Promise<Transp
       }
       const remoteAddress = normaliseUwsAddress(decode(res.getRemoteAddressAsText()));
       const socket = new UwsGatewaySocket(remoteAddress, origin === '' ? undefined : origin);
+      socket.forwarded = hasForwardingHeader((name) => req.getHeader(name) !== '');
       res.upgrade<UserData>({ socket }, key, protocol, extensions, context);
     },
     open(ws) {
@@ -254,6 +256,7 @@ function sendCorked(): void {
 class UwsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
+  forwarded = false;
   /** Set by `open`, cleared by `close`: a uWS WebSocket must not be touched after its close. */
   ws: UwsWebSocket | undefined;
   /** True while this object is inside a uWS call that could run the close callback. */

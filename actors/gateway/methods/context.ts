@@ -37,6 +37,8 @@ export interface GatewayServices {
   inspectOptions(): { inspect?: Observer<InspectionEvent> };
   /** Sends a frame to one authenticated connection; false when it is gone. */
   sendTo(connId: string, frame: EventFrame): boolean;
+  /** Closes one connection with this code and reason (e.g. 4001 "device removed"). */
+  closeConnection(connId: string, code: number, reason: string): void;
 }
 
 /** Who is calling, plus the services. */
