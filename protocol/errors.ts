@@ -54,6 +54,7 @@ export const ERRORS = {
   UNAUTHORIZED_ROLE: { code: 'FORBIDDEN', close: null, message: 'unauthorized role' },
   INTERNAL_ERROR: { code: 'UNAVAILABLE', close: null, message: 'internal error' },
   SHUTTING_DOWN: { code: 'UNAVAILABLE', close: null, message: 'gateway is shutting down' },
+  JOURNAL_UNAVAILABLE: { code: 'UNAVAILABLE', close: null, message: 'the journal is not writable (disk full or read-only); nothing was changed, retry later' },
   // Agent runs (`agent`, `chat.*`, `agent.wait`).
   UNKNOWN_AGENT: { code: 'INVALID_REQUEST', close: null, message: 'unknown agent id' },
   UNKNOWN_MODEL: { code: 'INVALID_REQUEST', close: null, message: 'unknown model provider' },
@@ -73,6 +74,8 @@ export const ERRORS = {
   PAIRING_CHANGED: { code: 'UNAVAILABLE', close: null, message: 'node pairing changed while invocation was active' },
   NODE_INVOKE_FAILED: { code: 'UNAVAILABLE', close: null, message: 'node invoke failed' },
   UNKNOWN_INVOKE: { code: 'INVALID_REQUEST', close: null, message: 'unknown invoke id' },
+  // Secrets (`secrets.reload`).
+  SECRETS_RELOAD_FAILED: { code: 'UNAVAILABLE', close: null, message: 'secrets.reload failed' },
   // Connection lifecycle.
   SLOW_CONSUMER: { code: null, close: 1008, message: 'slow consumer' },
   SERVICE_RESTART: { code: null, close: 1012, message: 'service restart' },

@@ -4,6 +4,7 @@ import { HealthSnapshot } from './health.js';
 import { RunFactPayloads, SessionFactPayloads } from './run-facts.js';
 import { DeviceFactPayloads } from './devices.js';
 import { NodeFactPayloads } from './nodes.js';
+import { SecretsFactPayloads } from './secrets.js';
 
 /**
  * Journal facts: what happened, in the past tense. Each fact type has a payload schema; the
@@ -77,6 +78,8 @@ export const FactPayloads = {
   /** Device pairing, device tokens and node surfaces (`device:<deviceId>`): protocol/devices.ts, protocol/nodes.ts. */
   ...DeviceFactPayloads,
   ...NodeFactPayloads,
+  /** SecretRef resolutions (stream `system`): protocol/secrets.ts. */
+  ...SecretsFactPayloads,
 } as const;
 
 export type FactType = keyof typeof FactPayloads;

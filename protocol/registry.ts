@@ -10,6 +10,7 @@ import * as logs from './methods/logs.js';
 import * as configMethods from './methods/config.js';
 import * as inspect from './methods/inspect.js';
 import * as devices from './devices.js';
+import * as secrets from './methods/secrets.js';
 
 /** How a method answers: once, or an ack followed by a final on the same request id. */
 export type MethodKind = 'unary' | 'two-stage';
@@ -63,6 +64,7 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('chat.abort', { params: chat.ChatAbortParams, result: chat.ChatAbortResult, scope: 'operator.write', description: 'Abort a run, or every run of a session.' }),
     method('logs.tail', { params: logs.LogsTailParams, result: logs.LogsTailResult, scope: 'operator.read', description: 'A window of the JSONL file log after a byte cursor.' }),
     method('gateway.inspect', { params: inspect.GatewayInspectParams, result: inspect.GatewayInspectResult, scope: 'operator.admin', description: 'Live actors, their states and recent transitions.' }),
+    method('secrets.reload', { params: secrets.SecretsReloadParams, result: secrets.SecretsReloadResult, scope: 'operator.admin', description: 'Re-resolve every SecretRef of the config and swap the runtime snapshot.' }),
     method('config.get', { params: configMethods.ConfigGetParams, result: configMethods.ConfigGetResult, scope: 'operator.read', description: 'The config file, secrets redacted, with its path and hash.' }),
     // Device pairing and device tokens (NODES.md §2.4, §2.6); role rules beyond the scope are in actors/nodes.
     method('device.pair.list', { params: devices.DevicePairListParams, result: devices.DevicePairListResult, scope: 'operator.pairing', description: 'Pending and paired devices.' }),

@@ -14,7 +14,7 @@ import {
 } from '../../protocol/version.js';
 import { Journal, type JournalEntry } from '../../store/journal.js';
 import {
-  GATEWAY_STREAM, checkpointGatewayView, gatewayViewProjection,
+  GATEWAY_STREAM, gatewayViewProjection,
   rebuildGatewayView, stateVersionOf, type GatewayViewState,
 } from '../../store/gateway-view.js';
 import { rosterOf } from '../../store/presence.js';
@@ -34,6 +34,7 @@ import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/
 import { openTransport } from '../transport/select.js';
 import { nodesModule } from '../nodes/module.js';
 import type { NodesConfig } from '../nodes/hub.js';
+import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
 export interface GatewayConfig {
@@ -81,7 +82,6 @@ interface ConnectionHandle {
   slow(): void;
 }
 
-const CHECKPOINT_EVERY = 1000;
 const DRAIN_GRACE_MS = 2000;
 
 /** Starts a gateway: journal, projections, transport, ticker, health monitor, under one supervisor. */
@@ -90,10 +90,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const maxBufferedBytes = config.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   const startedAt = Date.now();
   const bootId = randomUUID();
-  const journal = Journal.open(config.journalPath, { synchronous: config.synchronous ?? 'normal' });
+  const journal = Journal.open(config.journalPath, { synchronous: config.synchronous ?? 'normal', degradeOnRefusal: true });
   const healthMonitor = new HealthMonitor(config.agents, config.journalPath);
   let view: GatewayViewState = rebuildGatewayView(journal);
-  let lastCheckpoint = view.position;
+  const checkpointer = new ViewCheckpointer(journal, logger, view.position);
+  const journalWatch = new JournalWatch(journal, logger, () => (view = rebuildGatewayView(journal)));
   let transport: Transport | undefined;
   let phase: 'starting' | 'running' | 'draining' = 'starting';
   const handles = new Map<string, ConnectionHandle>();
@@ -163,10 +164,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         else if (event) broadcaster.publish(event as OutgoingEvent);
       }
     }
-    if (view.position - lastCheckpoint >= CHECKPOINT_EVERY) {
-      checkpointGatewayView(journal, view);
-      lastCheckpoint = view.position;
-    }
+    checkpointer.afterCommit(view);
   });
 
   const helloFor = (connId: string, role: string, scopes: readonly string[], canRead: boolean, extra: HelloOk['auth'] | object = {}): HelloOk => ({
@@ -301,8 +299,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     gatewayMachine.provide({
       actors: {
         startServices: fromPromise(async () => {
-          journal.appendNow(GATEWAY_STREAM, [{ type: 'presence.restarted', data: { self: selfPresenceEntry(bootId, SERVER_VERSION, Date.now()) } }]);
-          await refreshHealth();
+          // On a full disk these wait ahead of every later append and the gateway starts read-only.
+          journalWatch.appendStartFacts(GATEWAY_STREAM, [{ type: 'presence.restarted', data: { self: selfPresenceEntry(bootId, SERVER_VERSION, Date.now()) } }]);
+          await refreshHealth().catch((error: unknown) => logger.warn(`health snapshot not journaled: ${storageCause(error)}`));
           const opened = await openTransport({
             hosts: config.hosts,
             port: config.port,
@@ -312,7 +311,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           });
           transport = opened;
           for (const module of modules) await module.start?.();
-          journal.appendNow('system', [
+          journalWatch.appendStartFacts('system', [
             { type: 'gateway.started', data: { version: SERVER_VERSION, pid: process.pid, bootId, transport: opened.kind, port: opened.port } },
           ]);
           phase = 'running';
@@ -330,15 +329,21 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         drain: fromPromise<void, StopRequest>(async ({ input }) => {
           phase = 'draining';
           const announced = { reason: input.reason, ...(input.restartExpectedMs !== undefined ? { restartExpectedMs: input.restartExpectedMs } : {}) };
-          await journal.append(GATEWAY_STREAM, [{ type: 'gateway.shutdown.announced', data: announced }]);
+          await journal.append(GATEWAY_STREAM, [{ type: 'gateway.shutdown.announced', data: announced }])
+            .catch((error: unknown) => logger.warn(`shutdown announcement not journaled: ${storageCause(error)}`));
           for (const module of modules) await module.stop?.(input.reason);
           await transport?.stopListening();
           for (const handle of handles.values()) handle.actor.send({ type: 'gateway.stopping' });
           await waitUntil(() => handles.size === 0, DRAIN_GRACE_MS);
           await transport?.destroy();
           journal.flush();
-          journal.appendNow('system', [{ type: 'gateway.stopped', data: { reason: input.reason } }]);
-          checkpointGatewayView(journal, view);
+          journalWatch.stop();
+          try {
+            journal.appendNow('system', [{ type: 'gateway.stopped', data: { reason: input.reason } }]);
+          } catch (error) {
+            logger.warn(`gateway.stopped not journaled: ${storageCause(error)}`);
+          }
+          checkpointer.final(view);
           healthMonitor.stop();
           journal.close();
         }),
@@ -352,6 +357,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await waitForPhase(supervisor);
   const snapshot = supervisor.getSnapshot();
   if (snapshot.value === 'failed') {
+    journalWatch.stop();
     healthMonitor.stop();
     journal.close();
     throw snapshot.context.error instanceof Error ? snapshot.context.error : new Error(String(snapshot.context.error));
