@@ -12,6 +12,7 @@ import { startGatewayHost, type GatewayHost } from '../actors/gateway/host.js';
 import { DEFAULT_ROTATION } from '../actors/logs/file.js';
 import { createGatewayLogger, subsystemLogger, type GatewayLogger, type LogSettings } from '../actors/logs/logger.js';
 import { logsModule } from '../actors/logs/module.js';
+import { metricsModule } from '../actors/metrics/module.js';
 import { inspectPort } from '../actors/ops/port-listeners.js';
 import { createCommandRunner } from '../actors/ops/service-managers/exec.js';
 import { formatHostPort, ListenError } from '../actors/transport/listen-error.js';
@@ -195,6 +196,7 @@ function resolveRuntime(
   const switches = { chatCompletions: endpoints?.chatCompletions?.enabled === true, responses: endpoints?.responses?.enabled === true };
   const toolPolicy = { allow: config.gateway?.tools?.allow, deny: config.gateway?.tools?.deny };
   modules.push(httpApiModule({ runs: () => runs.runs, endpoints: () => switches, toolPolicy: () => toolPolicy }));
+  modules.push(metricsModule()); // `GET /api/diagnostics/prometheus`; prom-client loads on the first scrape
   if (!canvasOff) modules.push(canvasHostModule({ root: config.canvasHost?.root ?? join(workspace, 'canvas'), port: canvasPort, hosts, logger }));
   return {
     port,

@@ -30,6 +30,7 @@ import type { GatewayModule, GatewayModuleFactory } from './module.js';
 import type { OutgoingEvent } from './outgoing-event.js';
 import { Broadcaster, encodeFrame } from './broadcaster.js';
 import { Inspector } from './inspector.js';
+import { GatewayMetrics } from './metrics-hooks.js';
 import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/methods/inspect.js';
 import { openTransport } from '../transport/select.js';
 import { nodesModule } from '../nodes/module.js';
@@ -78,6 +79,7 @@ interface ConnectionHandle {
   readonly actor: Actor<typeof connectionMachine>;
   canRead: boolean;
   admitted: boolean;
+  role: string;
   scopes: readonly string[];
   slow(): void;
 }
@@ -98,7 +100,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let transport: Transport | undefined;
   let phase: 'starting' | 'running' | 'draining' = 'starting';
   const handles = new Map<string, ConnectionHandle>();
-  const broadcaster = new Broadcaster(maxBufferedBytes, logger);
+  const metrics = new GatewayMetrics(() => {
+    const byRole: Record<string, number> = {};
+    for (const handle of handles.values()) byRole[handle.role] = (byRole[handle.role] ?? 0) + 1;
+    return byRole;
+  });
+  const broadcaster = new Broadcaster(maxBufferedBytes, logger, metrics);
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
 
   let auth = config.auth; // hot-reloadable: read when a socket opens
@@ -119,6 +126,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     auth: () => auth,
     broadcast: (event) => broadcaster.publish(event),
     inspectOptions: () => inspector.optionsFor(),
+    metrics,
     sendTo: (connId, frame) => {
       const handle = handles.get(connId);
       if (!handle?.admitted) return false;
@@ -204,6 +212,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         const { admission } = params;
         handle.canRead = admission.role === 'operator' && hasScope(admission.scopes, 'operator.read');
         handle.admitted = true;
+        handle.role = admission.role;
         handle.scopes = admission.role === 'operator' ? admission.scopes : [];
         broadcaster.join(handle);
         const hello = helloFor(context.connId, admission.role, admission.scopes, handle.canRead, admission.helloAuth);
@@ -215,9 +224,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       dispatchRequest: ({ context }, params) => {
         const handle = handles.get(context.connId);
         if (!handle) return;
+        const sink = metrics.sink;
         dispatchRequest(handlers, { connId: context.connId, role: params.role, scopes: params.scopes, services }, params, {
           respond: (text) => broadcaster.send(handle, text, false),
           logger,
+          ...(sink ? { observe: (outcome: 'ok' | 'error', seconds: number) => sink.requestDone(params.method, outcome, seconds) } : {}),
         });
       },
       recordDisconnect: (_, params) => {
@@ -258,7 +269,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         handshakeTimeoutMs: config.handshakeTimeoutMs,
       };
       const actor = createActor(connectionLogic, { input, id: `conn:${socket.id}`, ...(config.inspect ? { inspect: config.inspect } : inspector.optionsFor()) });
-      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, scopes: [], slow: () => actor.send({ type: 'consumer.slow' }) });
+      let slowReported = false;
+      const slow = () => {
+        if (!slowReported) metrics.sink?.slowConsumerClosed();
+        slowReported = true;
+        actor.send({ type: 'consumer.slow' });
+      };
+      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, role: 'unauthenticated', scopes: [], slow });
       actor.start();
     },
     message(socket: GatewaySocket, data: Buffer, bytes: number) {
