@@ -4,6 +4,7 @@ import { HealthSnapshot } from './health.js';
 import { RunFactPayloads, SessionFactPayloads } from './run-facts.js';
 import { DeviceFactPayloads } from './devices.js';
 import { NodeFactPayloads } from './nodes.js';
+import { ChannelFactPayloads } from './channel-facts.js';
 import { SecretsFactPayloads } from './secrets.js';
 
 /**
@@ -78,6 +79,8 @@ export const FactPayloads = {
   /** Device pairing, device tokens and node surfaces (`device:<deviceId>`): protocol/devices.ts, protocol/nodes.ts. */
   ...DeviceFactPayloads,
   ...NodeFactPayloads,
+  /** Channel accounts (`channel:<channel>:<accountId>`): protocol/channel-facts.ts. */
+  ...ChannelFactPayloads,
   /** SecretRef resolutions (stream `system`): protocol/secrets.ts. */
   ...SecretsFactPayloads,
 } as const;

@@ -1,4 +1,6 @@
 import type { Hono } from 'hono';
+import type { GatewayFileConfig } from '../../protocol/config.js';
+import type { HealthSnapshot } from '../../protocol/health.js';
 import type { AnyActorRef } from 'xstate';
 import type { Admission, HandshakeDecision } from '../../machines/connection-rules.js';
 import type { JournalEntry } from '../../store/journal.js';
@@ -29,6 +31,10 @@ export interface GatewayModule {
   connectionClosed?(connId: string): void;
   /** Called once the transport listens. */
   start?(): Promise<void> | void;
+  /** The module's part of the health snapshot (channels: `channels`, `channelOrder`, `channelLabels`). */
+  health?(): Partial<Pick<HealthSnapshot, 'channels' | 'channelOrder' | 'channelLabels'>>;
+  /** Hot reload: the new config file (a module applies what it owns, e.g. `channels.*`). */
+  reconfigure?(config: GatewayFileConfig): Promise<void> | void;
   /** Called while draining, before sockets close and the journal closes. */
   stop?(reason: string): Promise<void> | void;
 }

@@ -6,6 +6,7 @@ import type { AuthPolicy } from '../../machines/connection-rules.js';
 import type { HelloOk } from '../../protocol/connect.js';
 import type { EventFrame } from '../../protocol/frames.js';
 import type { Fact } from '../../protocol/facts.js';
+import type { GatewayFileConfig } from '../../protocol/config.js';
 import { GATEWAY_EVENTS } from '../../protocol/events.js';
 import { METHOD_NAMES } from '../../protocol/registry.js';
 import { hasScope } from '../../protocol/scopes.js';
@@ -67,8 +68,8 @@ export interface RunningGateway {
   readonly journalPath: string;
   /** Announces `shutdown`, closes every socket with 1012, stops services, closes the journal. */
   stop(request: StopRequest): Promise<void>;
-  /** Hot reload: new connections authenticate with `auth`; open ones stay as they are. */
-  reconfigure(change: { readonly auth?: AuthPolicy }): void;
+  /** Hot reload: new connections authenticate with `auth`; open ones stay as they are; modules get the new file config. */
+  reconfigure(change: { readonly auth?: AuthPolicy; readonly config?: GatewayFileConfig }): Promise<void>;
   /** Appends facts to the journal's `system` stream (reloads, restarts); resolves once committed. */
   recordSystem(facts: readonly Fact[]): Promise<void>;
 }
@@ -126,6 +127,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     auth: () => auth,
     broadcast: (event) => broadcaster.publish(event),
     inspectOptions: () => inspector.optionsFor(),
+    refreshHealth: () => {
+      if (phase === 'draining') return;
+      refreshHealth().catch((error: unknown) => logger.error('health refresh failed', { error: String(error) }));
+    },
     metrics,
     sendTo: (connId, frame) => {
       const handle = handles.get(connId);
@@ -156,6 +161,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const deviceGate = modules.find((m) => m.admitDevice !== undefined);
   const handlers = Object.assign({}, METHOD_HANDLERS, ...modules.map((m) => m.methods ?? {})) as typeof METHOD_HANDLERS;
   const eventSources = modules.filter((m) => m.eventOf !== undefined);
+  const healthSources = modules.filter((m) => m.health !== undefined);
+  if (healthSources.length > 0) healthMonitor.channelSource = () => Object.assign({}, ...healthSources.map((m) => m.health?.()));
 
 
   // Commit, then effect: every committed `gateway` fact updates the view, then goes out as an event.
@@ -393,8 +400,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const final = supervisor.getSnapshot();
       if (final.value === 'failed') throw new Error('gateway stop failed', { cause: final.context.error });
     },
-    reconfigure(change) {
+    async reconfigure(change) {
       if (change.auth) auth = change.auth;
+      const { config: fileConfig } = change;
+      if (fileConfig) for (const module of modules) await module.reconfigure?.(fileConfig);
     },
     async recordSystem(facts) {
       const result = await journal.append('system', facts);
