@@ -33,6 +33,7 @@ class WsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
   forwarded = false;
+  headers?: Readonly<Record<string, string>>;
 
   constructor(
     private readonly ws: WebSocket,
@@ -117,6 +118,7 @@ export const openWsTransport: TransportFactory = async (options) => {
     const remoteAddress = normaliseAddress(request.socket.remoteAddress);
     const socket = new WsGatewaySocket(ws, remoteAddress, request.headers.origin);
     socket.forwarded = hasForwardingHeader((name) => request.headers[name] !== undefined);
+    if (options.captureHeaders?.()) socket.headers = flatHeaders(request.headers);
     live.set(ws, socket);
     ws.on('message', onMessage);
     ws.on('close', onClose);
@@ -292,3 +294,9 @@ function errorCode(error: unknown): unknown {
   return undefined;
 }
 
+/** Node's header object with repeated headers joined by ", " (as fetch's Headers does). */
+function flatHeaders(headers: IncomingMessage['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}
