@@ -42,7 +42,7 @@ export interface Admission {
 export interface DeviceAdmission {
   readonly params: ConnectParams;
   /** How the shared-secret check ended. */
-  readonly sharedSecret: 'none' | 'token' | 'password';
+  readonly sharedSecret: 'none' | 'token' | 'password' | 'trusted-proxy';
   /** The shared secret failed; only a valid device token can still admit the socket, else this applies. */
   readonly deferredAuthFailure: Extract<HandshakeDecision, { kind: 'reject' }> | null;
 }

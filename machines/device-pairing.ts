@@ -41,7 +41,7 @@ export interface PairingClaim {
   readonly browserOrigin: boolean;
   /** The client is the Control UI or WebChat (browser clients that may pair silently on loopback). */
   readonly uiClient: boolean;
-  readonly authMethod: 'none' | 'token' | 'password' | 'device-token';
+  readonly authMethod: 'none' | 'token' | 'password' | 'trusted-proxy' | 'device-token';
 }
 
 /** What a connect needs before it is admitted. */
