@@ -18,6 +18,7 @@ import {
   reportTransportFailure,
   truncateCloseReason,
   validateTransportOptions,
+  hasForwardingHeader,
   type GatewaySocket,
   type Transport,
   type TransportFactory,
@@ -192,6 +193,7 @@ async function openOn(uws: UwsModule, options: TransportOptions): Promise<Transp
       }
       const remoteAddress = normaliseUwsAddress(decode(res.getRemoteAddressAsText()));
       const socket = new UwsGatewaySocket(remoteAddress, origin === '' ? undefined : origin);
+      socket.forwarded = hasForwardingHeader((name) => req.getHeader(name) !== '');
       if (options.captureHeaders?.()) {
         const headers: Record<string, string> = {};
         req.forEach((name, value) => (headers[name] = value));
@@ -260,6 +262,7 @@ function sendCorked(): void {
 class UwsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
+  forwarded = false;
   headers?: Readonly<Record<string, string>>;
   /** Set by `open`, cleared by `close`: a uWS WebSocket must not be touched after its close. */
   ws: UwsWebSocket | undefined;

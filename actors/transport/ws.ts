@@ -15,6 +15,7 @@ import {
   reportTransportFailure,
   truncateCloseReason,
   validateTransportOptions,
+  hasForwardingHeader,
   type GatewaySocket,
   type Transport,
   type TransportFactory,
@@ -31,6 +32,7 @@ const PORT_ZERO_ATTEMPTS = 5;
 class WsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
+  forwarded = false;
   headers?: Readonly<Record<string, string>>;
 
   constructor(
@@ -115,6 +117,7 @@ export const openWsTransport: TransportFactory = async (options) => {
   function onUpgraded(ws: WebSocket, request: IncomingMessage): void {
     const remoteAddress = normaliseAddress(request.socket.remoteAddress);
     const socket = new WsGatewaySocket(ws, remoteAddress, request.headers.origin);
+    socket.forwarded = hasForwardingHeader((name) => request.headers[name] !== undefined);
     if (options.captureHeaders?.()) socket.headers = flatHeaders(request.headers);
     live.set(ws, socket);
     ws.on('message', onMessage);
