@@ -33,6 +33,7 @@ import { Inspector } from './inspector.js';
 import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/methods/inspect.js';
 import { openTransport } from '../transport/select.js';
 import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
+import { PreauthLimits, type PreauthLimitOptions } from './preauth-limits.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
 export interface GatewayConfig {
@@ -45,6 +46,8 @@ export interface GatewayConfig {
   readonly tickIntervalMs: number;
   readonly handshakeTimeoutMs: number;
   readonly healthRefreshMs: number;
+  /** Bounds on unauthenticated sockets (default 32 per address, 1024 in total). */
+  readonly preauth?: PreauthLimitOptions;
   /** `policy.maxBufferedBytes`: a socket buffering more is a slow consumer (default 50 MiB). */
   readonly maxBufferedBytes?: number;
   readonly agents: readonly AgentDescriptor[];
@@ -95,6 +98,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let phase: 'starting' | 'running' | 'draining' = 'starting';
   const handles = new Map<string, ConnectionHandle>();
   const broadcaster = new Broadcaster(maxBufferedBytes, logger);
+  const preauth = new PreauthLimits(config.preauth);
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
 
   let auth = config.auth; // hot-reloadable: read when a socket opens
@@ -198,6 +202,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         const { admission } = params;
         handle.canRead = admission.role === 'operator' && hasScope(admission.scopes, 'operator.read');
         handle.admitted = true;
+        preauth.settled(context.connId);
         handle.scopes = admission.role === 'operator' ? admission.scopes : [];
         broadcaster.join(handle);
         const hello = helloFor(context.connId, admission.role, admission.scopes, handle.canRead);
@@ -233,7 +238,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
 
   const transportHandlers = {
+    admitUpgrade: ({ remoteAddress }: { remoteAddress: string }) => preauth.admit(remoteAddress),
     open(socket: GatewaySocket) {
+      preauth.opened(socket.id, socket.remoteAddress);
       const input: ConnectionInput = {
         connId: socket.id,
         nonce: randomUUID(),
@@ -257,6 +264,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const handle = handles.get(socket.id);
       if (!handle) return;
       handles.delete(socket.id);
+      preauth.settled(socket.id);
       broadcaster.leave(handle);
       handle.actor.send({ type: 'socket.closed', code, reason });
     },
