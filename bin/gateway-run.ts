@@ -6,20 +6,25 @@ import type { ArgsDef } from 'citty';
 import { agentRuns } from '../actors/agents/module.js';
 import { httpApiModule } from '../actors/openai-api/module.js';
 import { canvasHostModule } from '../actors/canvas/host.js';
+import { channelsModule } from '../actors/channels/module.js';
 import { configModule } from '../actors/config/module.js';
 import type { GatewayConfig } from '../actors/gateway/system.js';
 import { startGatewayHost, type GatewayHost } from '../actors/gateway/host.js';
 import { DEFAULT_ROTATION } from '../actors/logs/file.js';
-import { createGatewayLogger, type GatewayLogger, type LogSettings } from '../actors/logs/logger.js';
+import { createGatewayLogger, subsystemLogger, type GatewayLogger, type LogSettings } from '../actors/logs/logger.js';
 import { logsModule } from '../actors/logs/module.js';
+import { metricsModule } from '../actors/metrics/module.js';
 import { inspectPort } from '../actors/ops/port-listeners.js';
 import { createCommandRunner } from '../actors/ops/service-managers/exec.js';
 import { formatHostPort, ListenError } from '../actors/transport/listen-error.js';
 import type { GatewayModuleFactory } from '../actors/gateway/module.js';
 import type { AuthPolicy } from '../machines/connection-rules.js';
+import type { TrustedProxyPolicy } from '../machines/trusted-proxy-rules.js';
 import { HANDSHAKE_TIMEOUT_MS, TICK_INTERVAL_MS } from '../protocol/version.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
-import { resolveAgentRuntime } from './agent-config.js';
+import { resolveAgentRuntime, type SecretReader } from './agent-config.js';
+import { SecretsRuntime, SecretUnavailableError } from '../actors/secrets/runtime.js';
+import { createSecretsReloader, secretsModule } from '../actors/secrets/module.js';
 import { ConfigError, EXIT_CONFIG, ensureConfig, envValue, firstConfig, readConfig, resolveLogFile, resolvePaths, resolveWorkspace, type FirstStart, type ProfilePaths } from './config.js';
 
 export const DEFAULT_PORT = 18789;
@@ -31,7 +36,7 @@ export const runArgs = {
   bind: { type: 'string', description: 'loopback (default) | lan | auto | custom' },
   token: { type: 'string', description: 'Shared token (default: OPENCLAW_GATEWAY_TOKEN, gateway.auth.token)' },
   password: { type: 'string', description: 'Shared password (switches auth to password)' },
-  auth: { type: 'string', description: 'none | token | password' },
+  auth: { type: 'string', description: 'none | token | password | trusted-proxy' },
   verbose: { type: 'boolean', description: 'Log every frame to stdout' },
   force: { type: 'boolean', description: 'Stop whatever listens on the port first (needs lsof)' },
   'allow-unconfigured': { type: 'boolean', description: 'Start even when gateway.mode is not "local"' },
@@ -94,10 +99,10 @@ function resolveHosts(bind: string, config: GatewayFileConfig): string[] {
   }
 }
 
-function resolveAuth(flags: RunFlags, env: NodeJS.ProcessEnv, config: GatewayFileConfig): AuthPolicy {
+function resolveAuth(flags: RunFlags, env: NodeJS.ProcessEnv, config: GatewayFileConfig, secret: SecretReader): AuthPolicy {
   const section = config.gateway?.auth;
-  const password = flags.password ?? env.OPENCLAW_GATEWAY_PASSWORD ?? section?.password;
-  const token = flags.token ?? env.OPENCLAW_GATEWAY_TOKEN ?? section?.token;
+  const password = flags.password ?? env.OPENCLAW_GATEWAY_PASSWORD ?? secret(section?.password, 'gateway.auth.password');
+  const token = flags.token ?? env.OPENCLAW_GATEWAY_TOKEN ?? secret(section?.token, 'gateway.auth.token');
   const mode = flags.auth ?? (flags.password ? 'password' : section?.mode) ?? (token ? 'token' : password ? 'password' : 'token');
   switch (mode) {
     case 'none':
@@ -108,9 +113,29 @@ function resolveAuth(flags: RunFlags, env: NodeJS.ProcessEnv, config: GatewayFil
     case 'password':
       if (!password) throw new StartError('no gateway password configured: pass --password, set OPENCLAW_GATEWAY_PASSWORD or gateway.auth.password', EXIT_CONFIG);
       return { mode: 'password', secret: password };
+    case 'trusted-proxy':
+      return trustedProxyAuth(config, token, password);
     default:
-      throw new StartError(`unsupported auth mode ${mode}: expected none, token or password`, EXIT_CONFIG);
+      throw new StartError(`unsupported auth mode ${mode}: expected none, token, password or trusted-proxy`, EXIT_CONFIG);
   }
+}
+
+/** `gateway.auth.mode: "trusted-proxy"`: the proxy rules; a password (optional) for local clients that bypass the proxy. */
+function trustedProxyAuth(config: GatewayFileConfig, token: string | undefined, password: string | undefined): AuthPolicy {
+  const section = config.gateway?.auth?.trustedProxy;
+  if (!section) throw new StartError('gateway auth mode is trusted-proxy, but gateway.auth.trustedProxy is missing (set gateway.auth.trustedProxy.userHeader)', EXIT_CONFIG);
+  if (token) {
+    throw new StartError('gateway auth mode is trusted-proxy, but a shared token is also configured; remove gateway.auth.token / OPENCLAW_GATEWAY_TOKEN / --token (trusted-proxy and token auth are mutually exclusive)', EXIT_CONFIG);
+  }
+  const trustedProxy: TrustedProxyPolicy = {
+    proxies: config.gateway?.trustedProxies ?? [],
+    userHeader: section.userHeader.toLowerCase(),
+    requiredHeaders: (section.requiredHeaders ?? []).map((name) => name.toLowerCase()),
+    allowUsers: section.allowUsers ?? [],
+    allowLoopback: section.allowLoopback === true,
+    allowRealIpFallback: config.gateway?.allowRealIpFallback === true,
+  };
+  return { mode: 'trusted-proxy', trustedProxy, ...(password ? { secret: password } : {}) };
 }
 
 const isLoopbackHost = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';
@@ -159,10 +184,18 @@ const RESTART_EXPECTED_MS = 1500;
  * Everything a gateway start needs, from flags, env and one file config. Called again for every
  * hot reload and in-process restart, so the same precedence applies to a changed file.
  */
-function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfilePaths, config: GatewayFileConfig, logger: GatewayLogger): GatewayConfig {
+function resolveRuntime(
+  flags: RunFlags,
+  env: NodeJS.ProcessEnv,
+  paths: ProfilePaths,
+  config: GatewayFileConfig,
+  logger: GatewayLogger,
+  secrets: SecretsWiring,
+): GatewayConfig {
   const port = resolvePort(flags.port, env, config);
   const hosts = resolveHosts(flags.bind ?? config.gateway?.bind ?? 'loopback', config);
-  const auth = resolveAuth(flags, env, config);
+  const secret = readSecret(secrets.runtime);
+  const auth = resolveAuth(flags, env, config, secret);
   if (auth.mode === 'none' && !hosts.every(isLoopbackHost)) {
     const where = hosts.map((host) => formatHostPort(host, port)).join(', ');
     throw new StartError(`refusing to bind gateway to ${where} without auth (set gateway.auth.token/password, pass --token/--password or set OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD; or bind loopback)`);
@@ -175,9 +208,9 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
     parsePort(envValue(env, 'OPENCLAW_CANVAS_HOST_PORT'), 'OPENCLAW_CANVAS_HOST_PORT') ??
     parsePort(config.canvasHost?.port, 'canvasHost.port') ??
     (port === 0 ? 0 : port + 4 <= 65535 ? port + 4 : undefined);
-  const modules: GatewayModuleFactory[] = [logsModule(() => logger.filePath() ?? resolveLogFile(paths, config)), configModule(paths.configPath)];
+  const modules: GatewayModuleFactory[] = [logsModule(() => logger.filePath() ?? resolveLogFile(paths, config)), configModule(paths.configPath), secrets.module];
   // Agent runs (`agent`, `chat.*`); `runs.runs` is the RunService for modules that start runs (HTTP API).
-  const agentRuntime = resolveAgentRuntime(config, env, workspace);
+  const agentRuntime = resolveAgentRuntime(config, env, workspace, secret);
   const runs = agentRuns(agentRuntime.options);
   modules.push(runs.module);
   // The OpenAI-compatible `/v1/*` (off unless `gateway.http.endpoints.*.enabled`) and `/tools/invoke`.
@@ -185,6 +218,9 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
   const switches = { chatCompletions: endpoints?.chatCompletions?.enabled === true, responses: endpoints?.responses?.enabled === true };
   const toolPolicy = { allow: config.gateway?.tools?.allow, deny: config.gateway?.tools?.deny };
   modules.push(httpApiModule({ runs: () => runs.runs, endpoints: () => switches, toolPolicy: () => toolPolicy }));
+  // Channels (`send`, `channels.*`): the methods always answer; accounts and SDKs load only when `channels.*` is configured.
+  modules.push(channelsModule({ config, runs: () => runs.runs, stateDir: paths.stateDir, configPath: paths.configPath, env }));
+  modules.push(metricsModule()); // `GET /api/diagnostics/prometheus`; prom-client loads on the first scrape
   if (!canvasOff) modules.push(canvasHostModule({ root: config.canvasHost?.root ?? join(workspace, 'canvas'), port: canvasPort, hosts, logger }));
   return {
     port,
@@ -207,15 +243,31 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
   };
 }
 
+/** The secrets snapshot of the process and the `secrets.reload` module wired to it. */
+interface SecretsWiring {
+  readonly runtime: SecretsRuntime;
+  readonly module: GatewayModuleFactory;
+}
+
+/** Reads config credentials from the snapshot; a ref it does not hold is a start/reload refusal naming the key. */
+const readSecret = (runtime: SecretsRuntime): SecretReader => (raw, path) => {
+  try {
+    return runtime.value(raw, path);
+  } catch (error) {
+    if (error instanceof SecretUnavailableError) throw new StartError(error.message, EXIT_CONFIG);
+    throw error;
+  }
+};
+
 /** The logger settings a config asks for: `logging.*`, and the secrets to mask. */
-function loggingSettings(paths: ProfilePaths, config: GatewayFileConfig, auth: AuthPolicy | undefined): Partial<LogSettings> {
+function loggingSettings(paths: ProfilePaths, config: GatewayFileConfig, auth: AuthPolicy | undefined, resolved: readonly string[] = []): Partial<LogSettings> {
   const level = config.logging?.level ?? 'info';
   const fileLevel = level === 'silent' ? 'silent' : level === 'fatal' ? 'error' : level === 'trace' ? 'debug' : level;
   return {
     fileLevel,
     file: resolveLogFile(paths, config),
     rotation: { maxFileBytes: config.logging?.maxFileBytes ?? DEFAULT_ROTATION.maxFileBytes, maxFiles: config.logging?.maxFiles ?? DEFAULT_ROTATION.maxFiles },
-    secrets: [config.gateway?.auth?.token, config.gateway?.auth?.password, auth && auth.mode !== 'none' ? auth.secret : undefined].filter(
+    secrets: [config.gateway?.auth?.token, config.gateway?.auth?.password, auth && auth.mode !== 'none' ? auth.secret : undefined, ...resolved].filter(
       (secret): secret is string => typeof secret === 'string' && secret.length > 0,
     ),
   };
@@ -229,7 +281,29 @@ export async function runGateway(flags: RunFlags): Promise<void> {
     process.title = 'openclaw-gateway';
     const paths = resolvePaths(env);
     const logger = createGatewayLogger({ consoleLevel: flags.verbose ? 'debug' : 'info' }, { write: out, hostname: hostname() });
-    const resolve = (fileConfig: GatewayFileConfig) => resolveRuntime(flags, env, paths, fileConfig, logger);
+    // The secrets snapshot every reader uses; `secrets.reload` re-resolves the config applied now.
+    const runtime = new SecretsRuntime();
+    let host: GatewayHost | undefined;
+    let appliedConfig: GatewayFileConfig = {};
+    const reloadSecrets = createSecretsReloader({
+      runtime,
+      env,
+      record: async (facts) => host?.current().recordSystem(facts),
+      logger: subsystemLogger(logger, 'secrets'),
+    });
+    const secrets: SecretsWiring = {
+      runtime,
+      module: secretsModule({
+        // Re-resolve the running config, then what reads secrets live: the auth new connections use, the log mask.
+        reload: async () => {
+          await reloadSecrets(appliedConfig, 'reload');
+          const resolved = resolve(appliedConfig);
+          host?.current().reconfigure({ auth: resolved.auth });
+          logger.configure(loggingSettings(paths, appliedConfig, resolved.auth, runtime.values()));
+        },
+      }),
+    };
+    const resolve = (fileConfig: GatewayFileConfig) => resolveRuntime(flags, env, paths, fileConfig, logger, secrets);
     // A first start records what it runs with (so clients find it); refusals come before anything is written.
     const seed = firstStart(flags, env, paths);
     if (readConfig(paths.configPath) === undefined) resolve(firstConfig(seed, 'generated'));
@@ -241,22 +315,32 @@ export async function runGateway(flags: RunFlags): Promise<void> {
       mkdirSync(join(resolveWorkspace(paths, config), 'canvas'), { recursive: true });
       out(`Dev config ready: ${paths.configPath}\nDev workspace ready: ${resolveWorkspace(paths, config)}\n`);
     }
+    // SecretRefs resolve before anything starts; one that cannot is a refusal naming its key.
+    const initial = await runtime.prepare(config, env);
+    if (!initial.ok) throw new StartError(`${initial.path}: secret reference cannot be resolved: ${initial.reason}`, EXIT_CONFIG);
+    initial.activate();
+    appliedConfig = config;
     const first = resolve(config); // refusals (bad port, bind without auth…) before anything is touched
-    logger.configure(loggingSettings(paths, config, first.auth));
+    logger.configure(loggingSettings(paths, config, first.auth, runtime.values()));
     if (flags.force) {
       freePort(first.port, out);
       await waitForPortFree(first.port, 5000);
     }
     // Signals are handled from here on: one arriving while the gateway starts waits for the start.
     const signals = installSignalHandlers(out);
-    const host = await startGatewayHost({
+    host = await startGatewayHost({
       configPath: paths.configPath,
       initial: { config, hash },
       resolve,
-      onApplied: (fileConfig, resolved) => logger.configure(loggingSettings(paths, fileConfig, resolved.auth)),
+      prepare: (fileConfig) => reloadSecrets(fileConfig, 'config'),
+      onApplied: (fileConfig, resolved) => {
+        appliedConfig = fileConfig;
+        logger.configure(loggingSettings(paths, fileConfig, resolved.auth, runtime.values()));
+      },
       logger,
       restartExpectedMs: RESTART_EXPECTED_MS,
     });
+    if (initial.refs > 0) await host.current().recordSystem([{ type: 'secrets.reloaded', data: { trigger: 'start', refs: initial.refs, changed: [] } }]);
     if (created && !createdToken) out(describeFirstStart(paths.configPath, seed));
     else if (createdToken) {
       out(
@@ -265,7 +349,8 @@ export async function runGateway(flags: RunFlags): Promise<void> {
       );
     }
     signals.attach(host);
-    void host.failed.then(async (error) => {
+    const started = host;
+    void started.failed.then(async (error) => {
       process.stderr.write(`openclaw gateway: in-process restart failed: ${await describeStartFailure(error)}\n`);
       process.exit(1);
     });

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { createActor, fromCallback, fromPromise, toPromise, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { connectionMachine, type ConnectionInput } from '../../machines/connection.js';
 import { gatewayMachine, type StopRequest } from '../../machines/gateway.js';
-import type { AuthPolicy } from '../../machines/connection-rules.js';
+import { routeRequest, type AuthPolicy } from '../../machines/connection-rules.js';
+import { ERRORS } from '../../protocol/errors.js';
 import type { HelloOk } from '../../protocol/connect.js';
-import type { EventFrame } from '../../protocol/frames.js';
+import type { EventFrame, ResponseFrame } from '../../protocol/frames.js';
 import type { Fact } from '../../protocol/facts.js';
+import type { GatewayFileConfig } from '../../protocol/config.js';
 import { GATEWAY_EVENTS } from '../../protocol/events.js';
 import { METHOD_NAMES } from '../../protocol/registry.js';
 import { hasScope } from '../../protocol/scopes.js';
@@ -30,8 +32,10 @@ import type { GatewayModule, GatewayModuleFactory } from './module.js';
 import type { OutgoingEvent } from './outgoing-event.js';
 import { Broadcaster, encodeFrame } from './broadcaster.js';
 import { Inspector } from './inspector.js';
+import { GatewayMetrics } from './metrics-hooks.js';
 import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/methods/inspect.js';
 import { openTransport } from '../transport/select.js';
+import { connectionAuth } from './trusted-proxy.js';
 import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
 import { PreauthLimits, type PreauthLimitOptions } from './preauth-limits.js';
 
@@ -65,8 +69,8 @@ export interface RunningGateway {
   readonly journalPath: string;
   /** Announces `shutdown`, closes every socket with 1012, stops services, closes the journal. */
   stop(request: StopRequest): Promise<void>;
-  /** Hot reload: new connections authenticate with `auth`; open ones stay as they are. */
-  reconfigure(change: { readonly auth?: AuthPolicy }): void;
+  /** Hot reload: new connections authenticate with `auth`; open ones stay as they are; modules get the new file config. */
+  reconfigure(change: { readonly auth?: AuthPolicy; readonly config?: GatewayFileConfig }): Promise<void>;
   /** Appends facts to the journal's `system` stream (reloads, restarts); resolves once committed. */
   recordSystem(facts: readonly Fact[]): Promise<void>;
 }
@@ -77,11 +81,14 @@ interface ConnectionHandle {
   readonly actor: Actor<typeof connectionMachine>;
   canRead: boolean;
   admitted: boolean;
+  role: string;
   scopes: readonly string[];
   slow(): void;
 }
 
 const DRAIN_GRACE_MS = 2000;
+/** How long the drain lets requests already running answer before closing their sockets. */
+const IN_FLIGHT_GRACE_MS = 1000;
 
 /** Starts a gateway: journal, projections, transport, ticker, health monitor, under one supervisor. */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
@@ -96,8 +103,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const journalWatch = new JournalWatch(journal, logger, () => (view = rebuildGatewayView(journal)));
   let transport: Transport | undefined;
   let phase: 'starting' | 'running' | 'draining' = 'starting';
+  /** Dispatched requests not answered yet: the drain lets them answer before closing sockets. */
+  let inFlight = 0;
   const handles = new Map<string, ConnectionHandle>();
-  const broadcaster = new Broadcaster(maxBufferedBytes, logger);
+  const metrics = new GatewayMetrics(() => {
+    const byRole: Record<string, number> = {};
+    for (const handle of handles.values()) byRole[handle.role] = (byRole[handle.role] ?? 0) + 1;
+    return byRole;
+  });
+  const broadcaster = new Broadcaster(maxBufferedBytes, logger, metrics);
   const preauth = new PreauthLimits(config.preauth);
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
 
@@ -119,12 +133,32 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     auth: () => auth,
     broadcast: (event) => broadcaster.publish(event),
     inspectOptions: () => inspector.optionsFor(),
+    refreshHealth: () => {
+      if (phase === 'draining') return;
+      refreshHealth().catch((error: unknown) => logger.error('health refresh failed', { error: String(error) }));
+    },
+    metrics,
     sendTo: (connId, frame) => {
       const handle = handles.get(connId);
       if (!handle?.admitted) return false;
       broadcaster.send(handle, encodeFrame(frame), false);
       return true;
     },
+    dispatch: (caller, request) =>
+      new Promise((resolve) => {
+        const decision = routeRequest(caller, { type: 'req', ...request });
+        if (decision.kind === 'respond') return resolve(decision.response);
+        if (decision.kind === 'ignore') return resolve({ type: 'res', id: request.id, ok: false, error: { code: 'INVALID_REQUEST', message: ERRORS.INVALID_REQUEST_FRAME.message } });
+        let answered = false;
+        dispatchRequest(handlers, { ...caller, services }, decision, {
+          respond: (text) => {
+            if (answered) return;
+            answered = true;
+            resolve(JSON.parse(text) as ResponseFrame);
+          },
+          logger,
+        });
+      }),
   };
   const liveActors = (): AnyActorRef[] => [
     supervisor,
@@ -146,6 +180,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const modules = [inspectorModule, ...(config.modules ?? []).map((create) => create(services))];
   const handlers = Object.assign({}, METHOD_HANDLERS, ...modules.map((m) => m.methods ?? {})) as typeof METHOD_HANDLERS;
   const eventSources = modules.filter((m) => m.eventOf !== undefined);
+  const healthSources = modules.filter((m) => m.health !== undefined);
+  if (healthSources.length > 0) healthMonitor.channelSource = () => Object.assign({}, ...healthSources.map((m) => m.health?.()));
 
 
   // Commit, then effect: every committed `gateway` fact updates the view, then goes out as an event.
@@ -203,6 +239,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         handle.canRead = admission.role === 'operator' && hasScope(admission.scopes, 'operator.read');
         handle.admitted = true;
         preauth.settled(context.connId);
+        handle.role = admission.role;
         handle.scopes = admission.role === 'operator' ? admission.scopes : [];
         broadcaster.join(handle);
         const hello = helloFor(context.connId, admission.role, admission.scopes, handle.canRead);
@@ -214,9 +251,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       dispatchRequest: ({ context }, params) => {
         const handle = handles.get(context.connId);
         if (!handle) return;
+        inFlight += 1;
+        const sink = metrics.sink;
         dispatchRequest(handlers, { connId: context.connId, role: params.role, scopes: params.scopes, services }, params, {
           respond: (text) => broadcaster.send(handle, text, false),
+          done: () => (inFlight -= 1),
           logger,
+          ...(sink ? { observe: (outcome: 'ok' | 'error', seconds: number) => sink.requestDone(params.method, outcome, seconds) } : {}),
         });
       },
       recordDisconnect: (_, params) => {
@@ -245,11 +286,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         connId: socket.id,
         nonce: randomUUID(),
         now: Date.now(),
-        auth,
+        auth: connectionAuth(auth, socket),
         handshakeTimeoutMs: config.handshakeTimeoutMs,
       };
       const actor = createActor(connectionLogic, { input, id: `conn:${socket.id}`, ...(config.inspect ? { inspect: config.inspect } : inspector.optionsFor()) });
-      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, scopes: [], slow: () => actor.send({ type: 'consumer.slow' }) });
+      let slowReported = false;
+      const slow = () => {
+        if (!slowReported) metrics.sink?.slowConsumerClosed();
+        slowReported = true;
+        actor.send({ type: 'consumer.slow' });
+      };
+      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, role: 'unauthenticated', scopes: [], slow });
       actor.start();
     },
     message(socket: GatewaySocket, data: Buffer, bytes: number) {
@@ -268,7 +315,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       broadcaster.leave(handle);
       handle.actor.send({ type: 'socket.closed', code, reason });
     },
-    fetch: (request: Request) => http.fetch(request),
+    fetch: (request: Request, info: { remoteAddress: string }) => http.fetch(request, info),
   };
 
   const http = createHttpRoutes((app) => modules.forEach((m) => m.routes?.(app)), {
@@ -298,6 +345,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             port: config.port,
             maxPayloadBytes: MAX_PAYLOAD_BYTES,
             handlers: transportHandlers,
+            captureHeaders: () => auth.mode === 'trusted-proxy',
             prefer: config.transport,
           });
           transport = opened;
@@ -322,8 +370,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           const announced = { reason: input.reason, ...(input.restartExpectedMs !== undefined ? { restartExpectedMs: input.restartExpectedMs } : {}) };
           await journal.append(GATEWAY_STREAM, [{ type: 'gateway.shutdown.announced', data: announced }])
             .catch((error: unknown) => logger.warn(`shutdown announcement not journaled: ${storageCause(error)}`));
+          // From the announcement on, new requests get SHUTTING_DOWN; those already running still answer.
+          for (const handle of handles.values()) handle.actor.send({ type: 'gateway.draining' });
           for (const module of modules) await module.stop?.(input.reason);
           await transport?.stopListening();
+          await waitUntil(() => inFlight === 0, IN_FLIGHT_GRACE_MS);
           for (const handle of handles.values()) handle.actor.send({ type: 'gateway.stopping' });
           await waitUntil(() => handles.size === 0, DRAIN_GRACE_MS);
           await transport?.destroy();
@@ -367,8 +418,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const final = supervisor.getSnapshot();
       if (final.value === 'failed') throw new Error('gateway stop failed', { cause: final.context.error });
     },
-    reconfigure(change) {
+    async reconfigure(change) {
       if (change.auth) auth = change.auth;
+      const { config: fileConfig } = change;
+      if (fileConfig) for (const module of modules) await module.reconfigure?.(fileConfig);
     },
     async recordSystem(facts) {
       const result = await journal.append('system', facts);

@@ -3,11 +3,13 @@ import type { GatewayViewState } from '../../../store/gateway-view.js';
 import type { ErrorKey } from '../../../protocol/errors.js';
 import type { HealthSnapshot } from '../../../protocol/health.js';
 import type { AgentDescriptor } from '../health-monitor.js';
-import type { EventFrame } from '../../../protocol/frames.js';
+import type { EventFrame, ResponseFrame } from '../../../protocol/frames.js';
+import type { Role } from '../../../protocol/scopes.js';
 import type { Logger } from '../../logs/logger.js';
 import type { AuthPolicy } from '../../../machines/connection-rules.js';
 import type { OutgoingEvent } from '../outgoing-event.js';
 import type { InspectionEvent, Observer } from 'xstate';
+import type { GatewayMetrics } from '../metrics-hooks.js';
 
 /** What method handlers may use: read-only views and the journal to append facts to. */
 export interface GatewayServices {
@@ -35,8 +37,17 @@ export interface GatewayServices {
   broadcast(event: OutgoingEvent): void;
   /** Options for `createActor` so a new actor shows in the inspector while someone watches. */
   inspectOptions(): { inspect?: Observer<InspectionEvent> };
+  /** Asks for a health refresh now (a module's state that health shows changed); journals `health.changed` if it did. */
+  refreshHealth(): void;
+  /** Metrics: the sink (plugged in by the first scrape) and the channel link states channels set. */
+  readonly metrics: GatewayMetrics;
   /** Sends a frame to one authenticated connection; false when it is gone. */
   sendTo(connId: string, frame: EventFrame): boolean;
+  /**
+   * Runs one request as `caller` through the routing (role, scope, params) and handlers a socket's
+   * requests go through; resolves with the first response (the ack of a two-stage method).
+   */
+  dispatch(caller: { readonly connId: string; readonly role: Role; readonly scopes: readonly string[] }, request: { readonly id: string; readonly method: string; readonly params?: unknown }): Promise<ResponseFrame>;
 }
 
 /** Who is calling, plus the services. */
