@@ -240,6 +240,10 @@ function resolveRuntime(
     agents: agentRuntime.agents,
     logger,
     modules,
+    nodes: {
+      autoApproveLocal: config.gateway?.nodes?.pairing?.autoApproveLocal !== false,
+      commands: { allow: config.gateway?.nodes?.commands?.allow ?? [], deny: config.gateway?.nodes?.commands?.deny ?? [] },
+    },
   };
 }
 

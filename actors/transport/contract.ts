@@ -19,6 +19,8 @@ export interface GatewaySocket {
   readonly isLoopback: boolean;
   /** `Origin` header of the upgrade request, if any. */
   readonly origin: string | undefined;
+  /** The upgrade request carried a forwarding header (`Forwarded`, `X-Forwarded-*`, `X-Real-IP`): it came through a proxy. */
+  forwarded?: boolean;
   /** Every header of the upgrade request (lower-case names), kept only while `captureHeaders()` says so. */
   headers?: Readonly<Record<string, string>>;
   /** Sends one text frame. Returns false when the socket is already closed. */
@@ -172,4 +174,12 @@ export function validateTransportOptions(options: TransportOptions): void {
  */
 export function newConnectionId(): string {
   return Buffer.from(randomUUID(), 'latin1').toString('latin1');
+}
+
+/** Headers that mark a request as relayed by a proxy (NODES.md §2.3: such a peer is not direct-local). */
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'] as const;
+
+/** True when any forwarding header is present; `has` tells whether the request carries a header (lower-case name). */
+export function hasForwardingHeader(has: (name: string) => boolean): boolean {
+  return FORWARDING_HEADERS.some((name) => has(name));
 }

@@ -19,6 +19,7 @@ import {
   reportTransportFailure,
   truncateCloseReason,
   validateTransportOptions,
+  hasForwardingHeader,
   type GatewaySocket,
   type Transport,
   type TransportFactory,
@@ -200,6 +201,7 @@ async function openOn(uws: UwsModule, options: TransportOptions): Promise<Transp
         return;
       }
       const socket = new UwsGatewaySocket(remoteAddress, origin === '' ? undefined : origin);
+      socket.forwarded = hasForwardingHeader((name) => req.getHeader(name) !== '');
       if (options.captureHeaders?.()) {
         const headers: Record<string, string> = {};
         req.forEach((name, value) => (headers[name] = value));
@@ -268,6 +270,7 @@ function sendCorked(): void {
 class UwsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
+  forwarded = false;
   headers?: Readonly<Record<string, string>>;
   /** Set by `open`, cleared by `close`: a uWS WebSocket must not be touched after its close. */
   ws: UwsWebSocket | undefined;

@@ -17,6 +17,7 @@ import {
   reportTransportFailure,
   truncateCloseReason,
   validateTransportOptions,
+  hasForwardingHeader,
   type GatewaySocket,
   type Transport,
   type TransportFactory,
@@ -35,6 +36,7 @@ const PORT_ZERO_ATTEMPTS = 5;
 class WsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
+  forwarded = false;
   headers?: Readonly<Record<string, string>>;
 
   constructor(
@@ -119,6 +121,7 @@ export const openWsTransport: TransportFactory = async (options) => {
   function onUpgraded(ws: WebSocket, request: IncomingMessage): void {
     const remoteAddress = normaliseAddress(request.socket.remoteAddress);
     const socket = new WsGatewaySocket(ws, remoteAddress, request.headers.origin);
+    socket.forwarded = hasForwardingHeader((name) => request.headers[name] !== undefined);
     if (options.captureHeaders?.()) socket.headers = flatHeaders(request.headers);
     live.set(ws, socket);
     ws.on('message', onMessage);
