@@ -6,6 +6,7 @@ import type { ArgsDef } from 'citty';
 import { agentRuns } from '../actors/agents/module.js';
 import { httpApiModule } from '../actors/openai-api/module.js';
 import { canvasHostModule } from '../actors/canvas/host.js';
+import { channelsModule } from '../actors/channels/module.js';
 import { configModule } from '../actors/config/module.js';
 import type { GatewayConfig } from '../actors/gateway/system.js';
 import { startGatewayHost, type GatewayHost } from '../actors/gateway/host.js';
@@ -196,6 +197,8 @@ function resolveRuntime(
   const switches = { chatCompletions: endpoints?.chatCompletions?.enabled === true, responses: endpoints?.responses?.enabled === true };
   const toolPolicy = { allow: config.gateway?.tools?.allow, deny: config.gateway?.tools?.deny };
   modules.push(httpApiModule({ runs: () => runs.runs, endpoints: () => switches, toolPolicy: () => toolPolicy }));
+  // Channels (`send`, `channels.*`): the methods always answer; accounts and SDKs load only when `channels.*` is configured.
+  modules.push(channelsModule({ config, runs: () => runs.runs, stateDir: paths.stateDir, configPath: paths.configPath, env }));
   modules.push(metricsModule()); // `GET /api/diagnostics/prometheus`; prom-client loads on the first scrape
   if (!canvasOff) modules.push(canvasHostModule({ root: config.canvasHost?.root ?? join(workspace, 'canvas'), port: canvasPort, hosts, logger }));
   return {

@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import { ajv, validatorFor } from './ajv.js';
 import { AgentsSection, ModelsSection, SessionSection } from './config-agents.js';
+import { ChannelsSection } from './config-channels.js';
 import { SecretInput, SecretsSection } from './secrets.js';
 
 /*
@@ -107,6 +108,8 @@ export const GatewayFileConfig = Type.Object(
     agents: Type.Optional(AgentsSection),
     models: Type.Optional(ModelsSection),
     session: Type.Optional(SessionSection),
+    /** Telegram, WhatsApp (protocol/config-channels.ts): closed sections, unlike the rest. */
+    channels: Type.Optional(ChannelsSection),
     /** SecretRef providers and defaults (closed): protocol/secrets.ts. */
     secrets: Type.Optional(SecretsSection),
   },

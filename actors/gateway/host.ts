@@ -69,7 +69,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       logger.warn('gateway.auth changed in the config, but a flag or environment variable sets the secret: the running secret is unchanged');
     }
     await gateway.recordSystem([{ type: 'config.reloaded', data: { hash: input.hash, mode: input.mode, action: 'hot', changed: [...input.plan.changed], ...(input.plan.pending.length ? { pending: [...input.plan.pending] } : {}) } }]);
-    gateway.reconfigure({ auth: next.auth });
+    await gateway.reconfigure({ auth: next.auth, config: input.config });
     options.onApplied?.(input.config, next);
     applied = { config: input.config, hash: input.hash };
     const pending = input.plan.pending.length ? `; restart needed for ${input.plan.pending.join(', ')}` : '';

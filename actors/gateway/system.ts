@@ -6,6 +6,7 @@ import type { AuthPolicy } from '../../machines/connection-rules.js';
 import type { HelloOk } from '../../protocol/connect.js';
 import type { EventFrame } from '../../protocol/frames.js';
 import type { Fact } from '../../protocol/facts.js';
+import type { GatewayFileConfig } from '../../protocol/config.js';
 import { GATEWAY_EVENTS } from '../../protocol/events.js';
 import { METHOD_NAMES } from '../../protocol/registry.js';
 import { hasScope } from '../../protocol/scopes.js';
@@ -63,8 +64,8 @@ export interface RunningGateway {
   readonly journalPath: string;
   /** Announces `shutdown`, closes every socket with 1012, stops services, closes the journal. */
   stop(request: StopRequest): Promise<void>;
-  /** Hot reload: new connections authenticate with `auth`; open ones stay as they are. */
-  reconfigure(change: { readonly auth?: AuthPolicy }): void;
+  /** Hot reload: new connections authenticate with `auth`; open ones stay as they are; modules get the new file config. */
+  reconfigure(change: { readonly auth?: AuthPolicy; readonly config?: GatewayFileConfig }): Promise<void>;
   /** Appends facts to the journal's `system` stream (reloads, restarts); resolves once committed. */
   recordSystem(facts: readonly Fact[]): Promise<void>;
 }
@@ -81,6 +82,8 @@ interface ConnectionHandle {
 }
 
 const DRAIN_GRACE_MS = 2000;
+/** How long the drain lets requests already running answer before closing their sockets. */
+const IN_FLIGHT_GRACE_MS = 1000;
 
 /** Starts a gateway: journal, projections, transport, ticker, health monitor, under one supervisor. */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
@@ -95,6 +98,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const journalWatch = new JournalWatch(journal, logger, () => (view = rebuildGatewayView(journal)));
   let transport: Transport | undefined;
   let phase: 'starting' | 'running' | 'draining' = 'starting';
+  /** Dispatched requests not answered yet: the drain lets them answer before closing sockets. */
+  let inFlight = 0;
   const handles = new Map<string, ConnectionHandle>();
   const metrics = new GatewayMetrics(() => {
     const byRole: Record<string, number> = {};
@@ -122,6 +127,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     auth: () => auth,
     broadcast: (event) => broadcaster.publish(event),
     inspectOptions: () => inspector.optionsFor(),
+    refreshHealth: () => {
+      if (phase === 'draining') return;
+      refreshHealth().catch((error: unknown) => logger.error('health refresh failed', { error: String(error) }));
+    },
     metrics,
     sendTo: (connId, frame) => {
       const handle = handles.get(connId);
@@ -150,6 +159,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const modules = [inspectorModule, ...(config.modules ?? []).map((create) => create(services))];
   const handlers = Object.assign({}, METHOD_HANDLERS, ...modules.map((m) => m.methods ?? {})) as typeof METHOD_HANDLERS;
   const eventSources = modules.filter((m) => m.eventOf !== undefined);
+  const healthSources = modules.filter((m) => m.health !== undefined);
+  if (healthSources.length > 0) healthMonitor.channelSource = () => Object.assign({}, ...healthSources.map((m) => m.health?.()));
 
 
   // Commit, then effect: every committed `gateway` fact updates the view, then goes out as an event.
@@ -218,9 +229,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       dispatchRequest: ({ context }, params) => {
         const handle = handles.get(context.connId);
         if (!handle) return;
+        inFlight += 1;
         const sink = metrics.sink;
         dispatchRequest(handlers, { connId: context.connId, role: params.role, scopes: params.scopes, services }, params, {
           respond: (text) => broadcaster.send(handle, text, false),
+          done: () => (inFlight -= 1),
           logger,
           ...(sink ? { observe: (outcome: 'ok' | 'error', seconds: number) => sink.requestDone(params.method, outcome, seconds) } : {}),
         });
@@ -331,8 +344,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           const announced = { reason: input.reason, ...(input.restartExpectedMs !== undefined ? { restartExpectedMs: input.restartExpectedMs } : {}) };
           await journal.append(GATEWAY_STREAM, [{ type: 'gateway.shutdown.announced', data: announced }])
             .catch((error: unknown) => logger.warn(`shutdown announcement not journaled: ${storageCause(error)}`));
+          // From the announcement on, new requests get SHUTTING_DOWN; those already running still answer.
+          for (const handle of handles.values()) handle.actor.send({ type: 'gateway.draining' });
           for (const module of modules) await module.stop?.(input.reason);
           await transport?.stopListening();
+          await waitUntil(() => inFlight === 0, IN_FLIGHT_GRACE_MS);
           for (const handle of handles.values()) handle.actor.send({ type: 'gateway.stopping' });
           await waitUntil(() => handles.size === 0, DRAIN_GRACE_MS);
           await transport?.destroy();
@@ -376,8 +392,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const final = supervisor.getSnapshot();
       if (final.value === 'failed') throw new Error('gateway stop failed', { cause: final.context.error });
     },
-    reconfigure(change) {
+    async reconfigure(change) {
       if (change.auth) auth = change.auth;
+      const { config: fileConfig } = change;
+      if (fileConfig) for (const module of modules) await module.reconfigure?.(fileConfig);
     },
     async recordSystem(facts) {
       const result = await journal.append('system', facts);
