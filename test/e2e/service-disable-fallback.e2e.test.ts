@@ -24,7 +24,7 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<Se
   return json;
 }
 
-describe('gateway stop --disable', () => {
+describe('gateway stop --disable', { timeout: 60_000 }, () => {
   it('systemd: disable --now; start enables and starts again', async () => {
     await cli(['gateway', 'install']);
     sandbox.clearCalls();
@@ -73,7 +73,7 @@ describe('gateway stop --disable', () => {
   });
 });
 
-describe('Windows: Startup-folder fallback when Scheduled Task creation is denied', () => {
+describe('Windows: Startup-folder fallback when Scheduled Task creation is denied', { timeout: 60_000 }, () => {
   it('installs a login item, reports it in status, stops, disables, starts and uninstalls it', async () => {
     const env = { OPENCLAW_SERVICE_PLATFORM: 'win32' };
     sandbox.respond('schtasks', 'Create', { stdout: 'ERROR: Access is denied.\n', code: 1 });
