@@ -39,6 +39,7 @@ import { nodesModule } from '../nodes/module.js';
 import type { NodesConfig } from '../nodes/hub.js';
 import { connectionAuth } from './trusted-proxy.js';
 import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
+import { PreauthLimits, type PreauthLimitOptions } from './preauth-limits.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
 export interface GatewayConfig {
@@ -51,6 +52,8 @@ export interface GatewayConfig {
   readonly tickIntervalMs: number;
   readonly handshakeTimeoutMs: number;
   readonly healthRefreshMs: number;
+  /** Bounds on unauthenticated sockets (default 32 per address, 1024 in total). */
+  readonly preauth?: PreauthLimitOptions;
   /** `policy.maxBufferedBytes`: a socket buffering more is a slow consumer (default 50 MiB). */
   readonly maxBufferedBytes?: number;
   readonly agents: readonly AgentDescriptor[];
@@ -113,6 +116,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     return byRole;
   });
   const broadcaster = new Broadcaster(maxBufferedBytes, logger, metrics);
+  const preauth = new PreauthLimits(config.preauth);
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
 
   let auth = config.auth; // hot-reloadable: read when a socket opens
@@ -240,6 +244,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         const { admission } = params;
         handle.canRead = admission.role === 'operator' && hasScope(admission.scopes, 'operator.read');
         handle.admitted = true;
+        preauth.settled(context.connId);
         handle.role = admission.role;
         handle.scopes = admission.role === 'operator' ? admission.scopes : [];
         broadcaster.join(handle);
@@ -290,7 +295,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
 
   const transportHandlers = {
+    admitUpgrade: ({ remoteAddress }: { remoteAddress: string }) => preauth.admit(remoteAddress),
     open(socket: GatewaySocket) {
+      preauth.opened(socket.id, socket.remoteAddress);
       const input: ConnectionInput = {
         connId: socket.id,
         nonce: randomUUID(),
@@ -320,6 +327,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const handle = handles.get(socket.id);
       if (!handle) return;
       handles.delete(socket.id);
+      preauth.settled(socket.id);
       broadcaster.leave(handle);
       for (const module of modules) module.connectionClosed?.(socket.id);
       handle.actor.send({ type: 'socket.closed', code, reason });
@@ -331,7 +339,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     phase: () => phase,
     uptimeMs: () => Date.now() - startedAt,
     version: SERVER_VERSION,
-    eventLoop: () => (view.health.last ?? healthMonitor.snapshot()).eventLoop ?? null,
+    eventLoop: () => healthMonitor.snapshot().eventLoop ?? null,
   });
 
 
