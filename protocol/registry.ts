@@ -9,6 +9,7 @@ import * as chat from './methods/chat.js';
 import * as logs from './methods/logs.js';
 import * as configMethods from './methods/config.js';
 import * as inspect from './methods/inspect.js';
+import * as webLogin from './methods/web-login.js';
 
 /** How a method answers: once, or an ack followed by a final on the same request id. */
 export type MethodKind = 'unary' | 'two-stage';
@@ -62,6 +63,8 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('chat.abort', { params: chat.ChatAbortParams, result: chat.ChatAbortResult, scope: 'operator.write', description: 'Abort a run, or every run of a session.' }),
     method('logs.tail', { params: logs.LogsTailParams, result: logs.LogsTailResult, scope: 'operator.read', description: 'A window of the JSONL file log after a byte cursor.' }),
     method('gateway.inspect', { params: inspect.GatewayInspectParams, result: inspect.GatewayInspectResult, scope: 'operator.admin', description: 'Live actors, their states and recent transitions.' }),
+    method('web.login.start', { params: webLogin.WebLoginStartParams, result: webLogin.WebLoginStartResult, scope: 'operator.admin', description: 'Start a WhatsApp QR login: the QR as a PNG data URL.' }),
+    method('web.login.wait', { params: webLogin.WebLoginWaitParams, result: webLogin.WebLoginWaitResult, scope: 'operator.admin', description: 'Wait for the QR scan of a login in progress (or a refreshed QR).' }),
     method('config.get', { params: configMethods.ConfigGetParams, result: configMethods.ConfigGetResult, scope: 'operator.read', description: 'The config file, secrets redacted, with its path and hash.' }),
   ].map((spec) => [spec.name, spec] as const),
 );
