@@ -3,6 +3,7 @@ import type { ResponseFrame } from '../../protocol/frames.js';
 import { MethodError, type MethodContext, type MethodHandler } from './methods/context.js';
 import { Reply, TwoStage } from './methods/reply.js';
 import type { Logger } from '../logs/logger.js';
+import { JournalWriteError } from '../../store/journal.js';
 
 /** Where a dispatched request's answer goes. */
 export interface Responder {
@@ -34,8 +35,22 @@ export function failureFrame(id: string, method: string, error: unknown, logger:
       },
     };
   }
+  if (causedBy(error, JournalWriteError)) {
+    // The journal refused the write (logged once by the journal watch): retryable, nothing changed.
+    const entry = ERRORS.JOURNAL_UNAVAILABLE;
+    return { type: 'res', id, ok: false, error: { code: 'UNAVAILABLE', message: entry.message, retryable: true, details: { code: 'JOURNAL_UNAVAILABLE' } } };
+  }
   logger.error(`method ${method} failed`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   return { type: 'res', id, ok: false, error: { code: 'UNAVAILABLE', message: ERRORS.INTERNAL_ERROR.message } };
+}
+
+function causedBy(error: unknown, type: abstract new (...args: never[]) => Error): boolean {
+  let cause: unknown = error;
+  for (let depth = 0; cause instanceof Error && depth < 8; depth += 1) {
+    if (cause instanceof type) return true;
+    cause = (cause as Error).cause;
+  }
+  return false;
 }
 
 /**

@@ -53,7 +53,8 @@ export function plainText(html: string): string {
 }
 
 /** Creates the adapter of one account. */
-export function createWhatsAppAdapter(host: AdapterHost, socketFactory: WaSocketFactory = createBaileysSocket): ChannelAccountAdapter {
+export function createWhatsAppAdapter(host: AdapterHost, seam?: WaSocketFactory): ChannelAccountAdapter {
+  const socketFactory = seam ?? createBaileysSocket;
   const { account, logger } = host;
   const authDir = String(account.settings.authDir);
   const sendReadReceipts = account.settings.sendReadReceipts !== false;
@@ -186,8 +187,7 @@ export function createWhatsAppAdapter(host: AdapterHost, socketFactory: WaSocket
         statusState: auth.linked ? 'linked' : 'not-linked',
         authAgeMs: auth.authWrittenAt === null ? null : Math.max(0, Date.now() - auth.authWrittenAt),
         self: auth.linked ? auth.self : self,
-        connected: open,
-        lastConnectedAt,
+        ...(lastConnectedAt !== null ? { lastConnectedAt } : {}),
         lastDisconnect,
         healthState,
         ...(auth.linked ? {} : { stateReason: 'not linked' }),

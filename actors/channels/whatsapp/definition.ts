@@ -2,7 +2,7 @@ import { WHATSAPP_LINK_POLICY } from '../../../machines/channel-link.js';
 import type { GroupPolicy, WhatsAppAccount, WhatsAppSection } from '../../../protocol/config-channels.js';
 import type { GatewayFileConfig } from '../../../protocol/config.js';
 import {
-  ChannelSendError, type ChannelAccountConfig, type ChannelDefinition, type ChannelTarget, type DefinitionContext, type LogoutOutcome,
+  ChannelSendError, type ChannelAccountConfig, type ChannelDefinition, type ChannelTarget, type DefinitionContext, type LogoutOutcome, type StatusIssue,
 } from '../contract.js';
 import { readAuthSummarySync, removeAuth, whatsappAuthDir } from './auth-store.js';
 import { normalizeE164, targetToJid } from './jid.js';
@@ -80,21 +80,38 @@ function idleSnapshot(account: ChannelAccountConfig): Record<string, unknown> {
     statusState: auth.linked ? 'linked' : 'not-linked',
     authAgeMs: auth.authWrittenAt === null ? null : Math.max(0, Date.now() - auth.authWrittenAt),
     self: auth.self,
-    connected: false,
-    lastConnectedAt: null,
     lastDisconnect: null,
-    healthState: 'stopped',
     ...(auth.linked ? {} : { stateReason: 'not linked' }),
   };
 }
 
-const factories = new WeakMap<ChannelDefinition, WaSocketFactory>();
+/** `channels.status.channels.whatsapp`: the default account's snapshot in the official's keys. */
+function summary(snapshot: Record<string, unknown>): Record<string, unknown> {
+  const keys = ['configured', 'statusState', 'linked', 'authAgeMs', 'self', 'running', 'connected', 'lastConnectedAt', 'lastDisconnect', 'reconnectAttempts', 'lastInboundAt', 'lastMessageAt', 'lastEventAt', 'busy', 'lastRunActivityAt', 'lastError', 'healthState', 'lifecycle'];
+  return Object.fromEntries(keys.map((key) => [key, snapshot[key] ?? (key === 'busy' ? false : key === 'reconnectAttempts' ? 0 : null)]));
+}
 
-/** The socket factory a WhatsApp definition was made with (undefined: Baileys'), for the QR login. */
-export const socketFactoryOf = (definition: ChannelDefinition): WaSocketFactory | undefined => factories.get(definition);
+/** An unlinked account is an auth issue with the official's fix. */
+function statusIssues(account: ChannelAccountConfig, snapshot: Record<string, unknown>): StatusIssue[] {
+  if (snapshot.linked !== false || !account.enabled) return [];
+  return [{ channel: 'whatsapp', accountId: account.accountId, kind: 'auth', message: 'Not linked (no WhatsApp Web session).', fix: 'Run: openclaw channels login (scan QR on the gateway host).' }];
+}
 
-/** The WhatsApp channel over the given socket factory (the gateway's is Baileys'; tests pass theirs). */
-export function whatsappChannelWith(options: { readonly socketFactory?: WaSocketFactory } = {}): ChannelDefinition {
+let seam: WaSocketFactory | undefined;
+
+/**
+ * Replaces Baileys' socket factory (undefined: back to Baileys'). The narrowest seam Baileys
+ * offers (CHANNELS.md §8.2): tests pass real sockets whose calls to WhatsApp are intercepted.
+ */
+export function replaceWhatsAppSocketFactory(factory: WaSocketFactory | undefined): void {
+  seam = factory;
+}
+
+/** The socket factory in use (undefined: Baileys'), for the adapter and the QR login. */
+export const whatsappSocketFactory = (): WaSocketFactory | undefined => seam;
+
+/** The WhatsApp channel the gateway registers. */
+export const whatsappChannel: ChannelDefinition = (() => {
   const definition: ChannelDefinition = {
     id: 'whatsapp',
     label: 'WhatsApp',
@@ -119,9 +136,10 @@ export function whatsappChannelWith(options: { readonly socketFactory?: WaSocket
       return { chatId: jid };
     },
     unavailableReason: (_account, accountId) => notLinkedError(accountId),
+    startBlocker: (account) => (readAuthSummarySync(String(account.settings.authDir)).linked ? undefined : 'unlinked'),
     async createAdapter(host) {
       const { createWhatsAppAdapter } = await import('./adapter.js');
-      return createWhatsAppAdapter(host, options.socketFactory);
+      return createWhatsAppAdapter(host, seam);
     },
     /** Removes the account's Baileys auth files (the account is stopped first). */
     async logout(account): Promise<LogoutOutcome> {
@@ -129,10 +147,8 @@ export function whatsappChannelWith(options: { readonly socketFactory?: WaSocket
       return { cleared, loggedOut: cleared };
     },
     idleSnapshot,
+    summary,
+    statusIssues,
   };
-  if (options.socketFactory) factories.set(definition, options.socketFactory);
   return definition;
-}
-
-/** The WhatsApp channel the gateway registers. */
-export const whatsappChannel: ChannelDefinition = whatsappChannelWith();
+})();

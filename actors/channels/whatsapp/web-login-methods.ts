@@ -5,7 +5,7 @@ import type { ChannelRuntime } from '../runtime.js';
 import { WhatsAppAccountLockedError } from './auth-lock.js';
 import { readAuthSummary } from './auth-store.js';
 import { alreadyLinkedResult, WhatsAppLogin } from './login.js';
-import { socketFactoryOf } from './definition.js';
+import { whatsappSocketFactory } from './definition.js';
 import { createBaileysSocket, type WaSocketFactory } from './socket.js';
 
 /*
@@ -38,7 +38,7 @@ export function webLoginMethods(deps: WebLoginDeps): Record<string, MethodHandle
     const id = accountId ?? definition.defaultAccountId(config);
     const account = definition.accounts(config, runtime.context).find((a) => a.accountId === id);
     if (!account) throw new MethodError('WEB_LOGIN_UNAVAILABLE', `web login provider is not available (unknown WhatsApp account "${id}")`);
-    return { runtime, account, socketFactory: socketFactoryOf(definition) ?? createBaileysSocket };
+    return { runtime, account, socketFactory: whatsappSocketFactory() ?? createBaileysSocket };
   };
 
   const relinked = async (runtime: ChannelRuntime, account: ChannelAccountConfig) => {

@@ -35,6 +35,8 @@ export interface GatewayServices {
   broadcast(event: OutgoingEvent): void;
   /** Options for `createActor` so a new actor shows in the inspector while someone watches. */
   inspectOptions(): { inspect?: Observer<InspectionEvent> };
+  /** Asks for a health refresh now (a module's state that health shows changed); journals `health.changed` if it did. */
+  refreshHealth(): void;
   /** Sends a frame to one authenticated connection; false when it is gone. */
   sendTo(connId: string, frame: EventFrame): boolean;
 }

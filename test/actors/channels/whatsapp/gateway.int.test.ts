@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentRuns } from '../../../../actors/agents/module.js';
 import { channelsModule } from '../../../../actors/channels/module.js';
-import { whatsappChannelWith } from '../../../../actors/channels/whatsapp/definition.js';
+import { replaceWhatsAppSocketFactory } from '../../../../actors/channels/whatsapp/definition.js';
 import { startGateway, type RunningGateway } from '../../../../actors/gateway/system.js';
 import { createLogger } from '../../../../actors/logs/logger.js';
 import type { GatewayFileConfig } from '../../../../protocol/config.js';
@@ -49,6 +49,7 @@ describe('WhatsApp through the gateway', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'openclaw-wa-gw-'));
     wa = await silentWhatsApp();
+    replaceWhatsAppSocketFactory(wa.factory);
     await seedLinkedCreds(join(dir, 'credentials', 'whatsapp', 'default'), { id: DEVICES.default, name: 'Main' });
     await seedLinkedCreds(join(dir, 'credentials', 'whatsapp', 'pair'), { id: DEVICES.pair, name: 'Pairing' });
     writeFileSync(join(dir, 'openclaw.json'), JSON.stringify(config));
@@ -72,7 +73,6 @@ describe('WhatsApp through the gateway', () => {
           stateDir: dir,
           configPath: join(dir, 'openclaw.json'),
           env: {},
-          definitions: [whatsappChannelWith({ socketFactory: wa.factory })],
         }),
       ],
     });
@@ -85,6 +85,7 @@ describe('WhatsApp through the gateway', () => {
     client?.close();
     await gateway?.stop({ reason: 'test done' });
     await wa?.close();
+    replaceWhatsAppSocketFactory(undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
