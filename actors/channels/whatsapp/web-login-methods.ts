@@ -1,3 +1,4 @@
+import { ERRORS } from '../../../protocol/errors.js';
 import { MethodError, type MethodHandler } from '../../gateway/methods/context.js';
 import type { WebLoginStartParams, WebLoginStartResult, WebLoginWaitParams, WebLoginWaitResult } from '../../../protocol/methods/web-login.js';
 import type { ChannelAccountConfig } from '../contract.js';
@@ -30,10 +31,10 @@ export function webLoginMethods(deps: WebLoginDeps): Record<string, MethodHandle
 
   /** The WhatsApp account a call names (default account when omitted), or the provider error. */
   const accountOf = async (channel: string | undefined, accountId: string | undefined): Promise<{ runtime: ChannelRuntime; account: ChannelAccountConfig; socketFactory: WaSocketFactory }> => {
-    if (channel !== undefined && channel.trim().toLowerCase() !== CHANNEL) throw new MethodError('WEB_LOGIN_UNAVAILABLE');
+    if (channel !== undefined && channel.trim().toLowerCase() !== CHANNEL) throw new MethodError('WEB_LOGIN_UNAVAILABLE', ERRORS.WEB_LOGIN_UNAVAILABLE.message);
     const runtime = await deps.runtime();
     const definition = runtime.configuredChannels().find((d) => d.id === CHANNEL);
-    if (!definition) throw new MethodError('WEB_LOGIN_UNAVAILABLE');
+    if (!definition) throw new MethodError('WEB_LOGIN_UNAVAILABLE', ERRORS.WEB_LOGIN_UNAVAILABLE.message);
     const config = runtime.currentConfig();
     const id = accountId ?? definition.defaultAccountId(config);
     const account = definition.accounts(config, runtime.context).find((a) => a.accountId === id);
