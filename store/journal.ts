@@ -45,6 +45,13 @@ export interface JournalOptions {
   readonly degradeOnRefusal?: boolean;
 }
 
+/** What one group commit wrote and how long it took (for metrics). */
+export interface FlushStats {
+  readonly seconds: number;
+  readonly facts: number;
+  readonly bytes: number;
+}
+
 interface PendingAppend {
   readonly stream: string;
   readonly facts: readonly Fact[];
@@ -97,6 +104,8 @@ export class Journal {
   private releaseLock: () => void;
   /** The storage failure that made this a read-only copy, until `reopen()` succeeds. */
   private degradedBy: unknown;
+  private flushObserver: ((stats: FlushStats) => void) | undefined;
+  private writtenBytes = 0;
 
   private constructor(path: string, private readonly options: JournalOptions) {
     this.path = path;
@@ -205,6 +214,11 @@ export class Journal {
     };
   }
 
+  /** Reports every committed group write (duration, facts, bytes of data); `undefined` stops it. */
+  observeFlushes(observer: ((stats: FlushStats) => void) | undefined): void {
+    this.flushObserver = observer;
+  }
+
   /**
    * Called when writes start failing (disk full, read-only file system…) with the error, and when
    * a write succeeds again. Appends meanwhile reject; nothing is half-written.
@@ -258,6 +272,9 @@ export class Journal {
     this.pending = [];
     let results: AppendResult[];
     const written: JournalEntry[] = [];
+    const observer = this.flushObserver;
+    const started = observer ? performance.now() : 0;
+    this.writtenBytes = 0;
     try {
       results = this.db.transaction(() => {
         for (const { stream, facts } of leading) this.write({ stream, facts, options: undefined, resolve: () => undefined, reject: () => undefined }, written);
@@ -271,6 +288,7 @@ export class Journal {
     }
     this.leading = [];
     this.setWritable(true);
+    if (observer && written.length > 0) observer({ seconds: (performance.now() - started) / 1000, facts: written.length, bytes: this.writtenBytes });
     this.publish(written);
     batch.forEach((item, i) => item.resolve(results[i] as AppendResult));
   }
@@ -309,7 +327,9 @@ export class Journal {
       position += 1;
       const insert = this.statements.insert;
       if (!insert) throw new Error('journal is open read-only');
-      const info = insert.run(item.stream, position, ts, fact.type, JSON.stringify(fact.data));
+      const data = JSON.stringify(fact.data);
+      this.writtenBytes += data.length;
+      const info = insert.run(item.stream, position, ts, fact.type, data);
       entries.push({ seq: Number(info.lastInsertRowid), stream: item.stream, position, ts, type: fact.type, data: fact.data });
     }
     this.heads.set(item.stream, position);

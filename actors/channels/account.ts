@@ -24,6 +24,8 @@ export interface AccountDeps {
   readonly random: () => number;
   /** Something status shows changed (link state): refresh health. */
   readonly changed: () => void;
+  /** The link state of an account (metrics gauge); `null` when the account goes away. */
+  readonly linkState: (channel: string, accountId: string, state: string | null) => void;
   readonly inspectOptions: () => { inspect?: Observer<InspectionEvent> };
 }
 
@@ -137,6 +139,7 @@ export class ChannelAccount {
     const pending = [...this.processing.values()];
     if (pending.length > 0) await Promise.race([Promise.allSettled(pending), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
     this.actor.stop();
+    this.deps.linkState(this.config.channel, this.config.accountId, null);
   }
 
   private linkOp(op: (adapter: ChannelAccountAdapter) => void | Promise<void>): void {
@@ -149,6 +152,7 @@ export class ChannelAccount {
   }
 
   private recordLink(record: LinkRecord): void {
+    this.deps.linkState(this.config.channel, this.config.accountId, record.state);
     const data = { ...record, ...(record.state === 'stopped' ? { by: this.stopBy } : {}) };
     if (record.state !== 'stopped') this.stopBy = 'gateway';
     this.deps.journal

@@ -48,6 +48,10 @@ export class ChannelRuntime {
       now: () => services.now(),
       random: Math.random,
       changed: () => services.refreshHealth(),
+      linkState: (channel, accountId, state) => {
+        if (state === null) services.metrics.channelLinks.remove(channel, accountId);
+        else services.metrics.channelLinks.set(channel, accountId, state);
+      },
       inspectOptions: () => services.inspectOptions(),
     };
     services.journal.onCommit((entries) => this.committed(entries));

@@ -8,7 +8,11 @@ import { JournalWriteError } from '../../store/journal.js';
 /** Where a dispatched request's answer goes. */
 export interface Responder {
   respond(text: string): void;
+  /** Called once the request is answered for good (the final of a two-stage one). */
+  done?(): void;
   readonly logger: Logger;
+  /** Told once per request: the final outcome and the seconds until the first response frame. */
+  readonly observe?: (outcome: 'ok' | 'error', firstResponseSeconds: number) => void;
 }
 
 const ok = (id: string, payload: unknown): string => JSON.stringify({ type: 'res', id, ok: true, payload });
@@ -66,13 +70,32 @@ export function dispatchRequest(
 ): void {
   const { id, method } = request;
   const handler = handlers[method];
-  const fail = (error: unknown) => responder.respond(JSON.stringify(failureFrame(id, method, error, responder.logger)));
+  const base = responder.observe ? observed(responder.respond, responder.observe) : { send: responder.respond, done: () => undefined };
+  const respond = {
+    send: base.send,
+    done: (outcome: 'ok' | 'error') => {
+      base.done(outcome);
+      responder.done?.();
+    },
+  };
+  const fail = (error: unknown) => {
+    respond.send(JSON.stringify(failureFrame(id, method, error, responder.logger)));
+    respond.done('error');
+  };
   const answer = (result: unknown) => {
-    if (result instanceof Reply) responder.respond(replyFrame(id, result));
-    else if (result instanceof TwoStage) {
-      responder.respond(ok(id, result.ack));
-      result.final.then((final) => responder.respond(replyFrame(id, final)), fail);
-    } else responder.respond(ok(id, result));
+    if (result instanceof Reply) {
+      respond.send(replyFrame(id, result));
+      respond.done(result.ok ? 'ok' : 'error');
+    } else if (result instanceof TwoStage) {
+      respond.send(ok(id, result.ack));
+      result.final.then((final) => {
+        respond.send(replyFrame(id, final));
+        respond.done(final.ok ? 'ok' : 'error');
+      }, fail);
+    } else {
+      respond.send(ok(id, result));
+      respond.done('ok');
+    }
   };
   if (!handler) {
     fail(new Error(`no handler registered for ${method}`));
@@ -87,4 +110,25 @@ export function dispatchRequest(
   }
   if (result instanceof Promise) result.then(answer, fail);
   else answer(result);
+}
+
+/** Wraps `send` to time the first response frame and report the outcome once. */
+function observed(
+  send: (text: string) => void,
+  observe: (outcome: 'ok' | 'error', firstResponseSeconds: number) => void,
+): { send(text: string): void; done(outcome: 'ok' | 'error'): void } {
+  const started = performance.now();
+  let first: number | undefined;
+  let reported = false;
+  return {
+    send(text) {
+      first ??= performance.now();
+      send(text);
+    },
+    done(outcome) {
+      if (reported) return;
+      reported = true;
+      observe(outcome, ((first ?? performance.now()) - started) / 1000);
+    },
+  };
 }

@@ -31,6 +31,7 @@ import type { GatewayModule, GatewayModuleFactory } from './module.js';
 import type { OutgoingEvent } from './outgoing-event.js';
 import { Broadcaster, encodeFrame } from './broadcaster.js';
 import { Inspector } from './inspector.js';
+import { GatewayMetrics } from './metrics-hooks.js';
 import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/methods/inspect.js';
 import { openTransport } from '../transport/select.js';
 import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
@@ -75,11 +76,14 @@ interface ConnectionHandle {
   readonly actor: Actor<typeof connectionMachine>;
   canRead: boolean;
   admitted: boolean;
+  role: string;
   scopes: readonly string[];
   slow(): void;
 }
 
 const DRAIN_GRACE_MS = 2000;
+/** How long the drain lets requests already running answer before closing their sockets. */
+const IN_FLIGHT_GRACE_MS = 1000;
 
 /** Starts a gateway: journal, projections, transport, ticker, health monitor, under one supervisor. */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
@@ -94,8 +98,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const journalWatch = new JournalWatch(journal, logger, () => (view = rebuildGatewayView(journal)));
   let transport: Transport | undefined;
   let phase: 'starting' | 'running' | 'draining' = 'starting';
+  /** Dispatched requests not answered yet: the drain lets them answer before closing sockets. */
+  let inFlight = 0;
   const handles = new Map<string, ConnectionHandle>();
-  const broadcaster = new Broadcaster(maxBufferedBytes, logger);
+  const metrics = new GatewayMetrics(() => {
+    const byRole: Record<string, number> = {};
+    for (const handle of handles.values()) byRole[handle.role] = (byRole[handle.role] ?? 0) + 1;
+    return byRole;
+  });
+  const broadcaster = new Broadcaster(maxBufferedBytes, logger, metrics);
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
 
   let auth = config.auth; // hot-reloadable: read when a socket opens
@@ -120,6 +131,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (phase === 'draining') return;
       refreshHealth().catch((error: unknown) => logger.error('health refresh failed', { error: String(error) }));
     },
+    metrics,
     sendTo: (connId, frame) => {
       const handle = handles.get(connId);
       if (!handle?.admitted) return false;
@@ -205,6 +217,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         const { admission } = params;
         handle.canRead = admission.role === 'operator' && hasScope(admission.scopes, 'operator.read');
         handle.admitted = true;
+        handle.role = admission.role;
         handle.scopes = admission.role === 'operator' ? admission.scopes : [];
         broadcaster.join(handle);
         const hello = helloFor(context.connId, admission.role, admission.scopes, handle.canRead);
@@ -216,9 +229,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       dispatchRequest: ({ context }, params) => {
         const handle = handles.get(context.connId);
         if (!handle) return;
+        inFlight += 1;
+        const sink = metrics.sink;
         dispatchRequest(handlers, { connId: context.connId, role: params.role, scopes: params.scopes, services }, params, {
           respond: (text) => broadcaster.send(handle, text, false),
+          done: () => (inFlight -= 1),
           logger,
+          ...(sink ? { observe: (outcome: 'ok' | 'error', seconds: number) => sink.requestDone(params.method, outcome, seconds) } : {}),
         });
       },
       recordDisconnect: (_, params) => {
@@ -249,7 +266,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         handshakeTimeoutMs: config.handshakeTimeoutMs,
       };
       const actor = createActor(connectionLogic, { input, id: `conn:${socket.id}`, ...(config.inspect ? { inspect: config.inspect } : inspector.optionsFor()) });
-      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, scopes: [], slow: () => actor.send({ type: 'consumer.slow' }) });
+      let slowReported = false;
+      const slow = () => {
+        if (!slowReported) metrics.sink?.slowConsumerClosed();
+        slowReported = true;
+        actor.send({ type: 'consumer.slow' });
+      };
+      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, role: 'unauthenticated', scopes: [], slow });
       actor.start();
     },
     message(socket: GatewaySocket, data: Buffer, bytes: number) {
@@ -321,8 +344,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           const announced = { reason: input.reason, ...(input.restartExpectedMs !== undefined ? { restartExpectedMs: input.restartExpectedMs } : {}) };
           await journal.append(GATEWAY_STREAM, [{ type: 'gateway.shutdown.announced', data: announced }])
             .catch((error: unknown) => logger.warn(`shutdown announcement not journaled: ${storageCause(error)}`));
+          // From the announcement on, new requests get SHUTTING_DOWN; those already running still answer.
+          for (const handle of handles.values()) handle.actor.send({ type: 'gateway.draining' });
           for (const module of modules) await module.stop?.(input.reason);
           await transport?.stopListening();
+          await waitUntil(() => inFlight === 0, IN_FLIGHT_GRACE_MS);
           for (const handle of handles.values()) handle.actor.send({ type: 'gateway.stopping' });
           await waitUntil(() => handles.size === 0, DRAIN_GRACE_MS);
           await transport?.destroy();
