@@ -43,7 +43,7 @@ describe('WhatsApp is loaded only when configured', () => {
     expect(status.ok).toBe(true);
     client.close();
     expect(traced.loaded()).toEqual([]);
-  });
+  }, 60_000);
 
   it('an unlinked account does not load it either; a linked one does, on its first connect', async () => {
     const unlinked = await tracedGateway({ channels: { whatsapp: {} } });
@@ -64,5 +64,5 @@ describe('WhatsApp is loaded only when configured', () => {
     );
     gateway = linked.gateway;
     await expect.poll(() => linked.loaded().some((url) => url.includes('@whiskeysockets/baileys')), { timeout: 15_000 }).toBe(true);
-  });
+  }, 60_000);
 });

@@ -25,8 +25,11 @@ export interface WebLoginDeps {
 
 const CHANNEL = 'whatsapp';
 
+/** The methods this file answers. */
+export const WEB_LOGIN_METHODS = ['web.login.start', 'web.login.wait'] as const;
+
 /** The `web.login.*` handlers over the channel runtime. */
-export function webLoginMethods(deps: WebLoginDeps): Record<string, MethodHandler> {
+export function webLoginMethods(deps: WebLoginDeps): Record<(typeof WEB_LOGIN_METHODS)[number], MethodHandler> {
   const sessions = new Map<string, WhatsAppLogin>();
 
   /** The WhatsApp account a call names (default account when omitted), or the provider error. */
