@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createActor, fromCallback, fromPromise, toPromise, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { connectionMachine, type ConnectionInput } from '../../machines/connection.js';
 import { gatewayMachine, type StopRequest } from '../../machines/gateway.js';
-import type { AuthPolicy } from '../../machines/connection-rules.js';
+import { routeRequest, type AuthPolicy } from '../../machines/connection-rules.js';
+import { ERRORS } from '../../protocol/errors.js';
 import type { HelloOk } from '../../protocol/connect.js';
-import type { EventFrame } from '../../protocol/frames.js';
+import type { EventFrame, ResponseFrame } from '../../protocol/frames.js';
 import type { Fact } from '../../protocol/facts.js';
 import type { GatewayFileConfig } from '../../protocol/config.js';
 import { GATEWAY_EVENTS } from '../../protocol/events.js';
@@ -34,6 +35,7 @@ import { Inspector } from './inspector.js';
 import { GatewayMetrics } from './metrics-hooks.js';
 import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/methods/inspect.js';
 import { openTransport } from '../transport/select.js';
+import { connectionAuth } from './trusted-proxy.js';
 import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
@@ -138,6 +140,21 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       broadcaster.send(handle, encodeFrame(frame), false);
       return true;
     },
+    dispatch: (caller, request) =>
+      new Promise((resolve) => {
+        const decision = routeRequest(caller, { type: 'req', ...request });
+        if (decision.kind === 'respond') return resolve(decision.response);
+        if (decision.kind === 'ignore') return resolve({ type: 'res', id: request.id, ok: false, error: { code: 'INVALID_REQUEST', message: ERRORS.INVALID_REQUEST_FRAME.message } });
+        let answered = false;
+        dispatchRequest(handlers, { ...caller, services }, decision, {
+          respond: (text) => {
+            if (answered) return;
+            answered = true;
+            resolve(JSON.parse(text) as ResponseFrame);
+          },
+          logger,
+        });
+      }),
   };
   const liveActors = (): AnyActorRef[] => [
     supervisor,
@@ -262,7 +279,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         connId: socket.id,
         nonce: randomUUID(),
         now: Date.now(),
-        auth,
+        auth: connectionAuth(auth, socket),
         handshakeTimeoutMs: config.handshakeTimeoutMs,
       };
       const actor = createActor(connectionLogic, { input, id: `conn:${socket.id}`, ...(config.inspect ? { inspect: config.inspect } : inspector.optionsFor()) });
@@ -290,7 +307,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       broadcaster.leave(handle);
       handle.actor.send({ type: 'socket.closed', code, reason });
     },
-    fetch: (request: Request) => http.fetch(request),
+    fetch: (request: Request, info: { remoteAddress: string }) => http.fetch(request, info),
   };
 
   const http = createHttpRoutes((app) => modules.forEach((m) => m.routes?.(app)), {
@@ -320,6 +337,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             port: config.port,
             maxPayloadBytes: MAX_PAYLOAD_BYTES,
             handlers: transportHandlers,
+            captureHeaders: () => auth.mode === 'trusted-proxy',
             prefer: config.transport,
           });
           transport = opened;
