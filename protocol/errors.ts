@@ -35,6 +35,16 @@ export const ERRORS = {
   AUTH_UNAUTHORIZED: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized' },
   AUTH_IDENTITY_HEADER_REQUIRED: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: trusted proxy identity header missing' },
   DEVICE_IDENTITY_REQUIRED: { code: 'NOT_PAIRED', close: 1008, message: 'device identity required' },
+  // Device proof and pairing at connect (NODES.md §1.4, §2.2).
+  DEVICE_AUTH_DEVICE_ID_MISMATCH: { code: 'INVALID_REQUEST', close: 1008, message: 'device identity mismatch' },
+  DEVICE_AUTH_SIGNATURE_EXPIRED: { code: 'INVALID_REQUEST', close: 1008, message: 'device signature expired' },
+  DEVICE_AUTH_NONCE_REQUIRED: { code: 'INVALID_REQUEST', close: 1008, message: 'device nonce required' },
+  DEVICE_AUTH_NONCE_MISMATCH: { code: 'INVALID_REQUEST', close: 1008, message: 'device nonce mismatch' },
+  DEVICE_AUTH_SIGNATURE_INVALID: { code: 'INVALID_REQUEST', close: 1008, message: 'device signature invalid' },
+  DEVICE_AUTH_PUBLIC_KEY_INVALID: { code: 'INVALID_REQUEST', close: 1008, message: 'device public key invalid' },
+  AUTH_DEVICE_TOKEN_MISMATCH: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: device token mismatch (rotate/reissue device token)' },
+  PAIRING_REQUIRED: { code: 'NOT_PAIRED', close: 1008, message: 'pairing required: device is not approved yet' },
+  DEVICE_REMOVED: { code: null, close: 4001, message: 'device removed' },
   PREAUTH_TOO_LARGE: { code: null, close: 1009, message: 'preauth payload too large' },
   TOO_MANY_PENDING_FRAMES: { code: null, close: 1008, message: 'too many pending handshake frames' },
   // After the handshake.
@@ -56,6 +66,18 @@ export const ERRORS = {
   EMBEDDINGS_UNSUPPORTED: { code: 'UNAVAILABLE', close: null, message: 'the configured provider has no embeddings' },
   // WhatsApp QR login (`web.login.*`; CHANNELS.md §3.6).
   WEB_LOGIN_UNAVAILABLE: { code: 'INVALID_REQUEST', close: null, message: 'web login provider is not available' },
+  // Devices and nodes (NODES.md §2.6, §3.7).
+  UNKNOWN_PAIRING_REQUEST: { code: 'INVALID_REQUEST', close: null, message: 'unknown requestId' },
+  UNKNOWN_DEVICE: { code: 'INVALID_REQUEST', close: null, message: 'unknown deviceId' },
+  UNKNOWN_NODE: { code: 'INVALID_REQUEST', close: null, message: 'unknown nodeId' },
+  PAIRING_APPROVAL_DENIED: { code: 'INVALID_REQUEST', close: null, message: 'device pairing approval denied' },
+  NODE_COMMAND_NOT_ALLOWED: { code: 'INVALID_REQUEST', close: null, message: 'node command not allowed' },
+  NODE_SURFACE_PENDING: { code: 'UNAVAILABLE', close: null, message: 'node capability surface is awaiting operator approval; run `openclaw nodes approve <id>` (see `openclaw nodes pending`), then this node retries automatically' },
+  NODE_SURFACE_NOT_CURRENT: { code: 'UNAVAILABLE', close: null, message: 'node runner inventory publication is not current; retry after pairing completes' },
+  NOT_CONNECTED: { code: 'UNAVAILABLE', close: null, message: 'node not connected' },
+  PAIRING_CHANGED: { code: 'UNAVAILABLE', close: null, message: 'node pairing changed while invocation was active' },
+  NODE_INVOKE_FAILED: { code: 'UNAVAILABLE', close: null, message: 'node invoke failed' },
+  UNKNOWN_INVOKE: { code: 'INVALID_REQUEST', close: null, message: 'unknown invoke id' },
   // Channels (`send`, `message.action`, `channels.*`; CHANNELS.md §3).
   CHANNEL_REQUIRED: { code: 'INVALID_REQUEST', close: null, message: 'Error: Channel is required (no configured channels detected).' },
   CHANNEL_UNSUPPORTED: { code: 'INVALID_REQUEST', close: null, message: 'unsupported channel' },
