@@ -1,61 +1,9 @@
-import { defineCommand } from 'citty';
-import { callGateway } from '../actors/client/rpc.js';
-import { createLogger } from '../actors/logs/logger.js';
-import { whatsappChannel } from '../actors/channels/whatsapp/definition.js';
-import { SERVER_VERSION } from '../protocol/version.js';
-import { readConfig, resolvePaths } from './config.js';
-import { resolveTarget } from './target.js';
+import { whatsappLogin } from './channels-login-whatsapp.js';
 
 /**
- * `openclaw channels login --channel whatsapp [--account <id>]`: links a WhatsApp account by QR
- * in this process (Baileys' auth lands under the state dir, owner-only), then asks a running
- * gateway to start the account. Only WhatsApp logs in this way; Telegram uses a bot token.
+ * `openclaw channels login --channel <id>` per channel: a channel that links interactively (WhatsApp's
+ * QR login) registers its runner here. Resolves with the exit code.
  */
-export const channelsLoginCommand = defineCommand({
-  meta: { name: 'login', description: 'Link a channel account (WhatsApp: scan a QR in the terminal)' },
-  args: {
-    channel: { type: 'string', description: 'Channel (whatsapp)', default: 'whatsapp' },
-    account: { type: 'string', description: 'Account id (default: the default account)' },
-    verbose: { type: 'boolean', description: 'Log what Baileys reports' },
-  },
-  run: async ({ args }) => {
-    const channel = String(args.channel).trim().toLowerCase();
-    if (channel !== 'whatsapp') {
-      process.stderr.write(`Channel login is not supported for ${channel}: only whatsapp links by QR (Telegram: set channels.telegram.botToken).\n`);
-      process.exit(1);
-    }
-    const env = process.env;
-    const paths = resolvePaths(env);
-    const config = readConfig(paths.configPath) ?? {};
-    const withSection = config.channels?.whatsapp ? config : { ...config, channels: { ...config.channels, whatsapp: {} } };
-    const accountId = args.account ?? whatsappChannel.defaultAccountId(withSection);
-    const logger = createLogger({ level: args.verbose ? 'debug' : 'warn', write: (line) => process.stderr.write(line) });
-    const account = whatsappChannel.accounts(withSection, { stateDir: paths.stateDir, configPath: paths.configPath, logger, env }).find((a) => a.accountId === accountId);
-    if (!account) {
-      process.stderr.write(`Unknown WhatsApp account "${accountId}".\n`);
-      process.exit(1);
-    }
-    const { runCliLogin } = await import('../actors/channels/whatsapp/cli-login.js');
-    const webSocketUrl = typeof account.settings.webSocketUrl === 'string' ? account.settings.webSocketUrl : undefined;
-    const result = await runCliLogin({
-      accountId,
-      authDir: String(account.settings.authDir),
-      logger,
-      write: (text) => process.stdout.write(text),
-      ...(webSocketUrl ? { webSocketUrl } : {}),
-    });
-    if (!result.linked) {
-      process.stdout.write(`Channel login failed: ${result.message}\n`);
-      process.exit(1);
-    }
-    process.stdout.write(`${result.message}\n`);
-    try {
-      const target = resolveTarget({ timeout: '5000' }, env);
-      await callGateway({ ...target, method: 'channels.start', params: { channel: 'whatsapp', accountId }, scopes: ['operator.admin'], clientVersion: SERVER_VERSION });
-      process.stdout.write(`Gateway: whatsapp/${accountId} started.\n`);
-    } catch {
-      process.stdout.write(`Start the gateway (openclaw gateway) to bring whatsapp/${accountId} online.\n`); // no gateway running: it starts the account itself
-    }
-    process.exit(0);
-  },
-});
+export type ChannelLogin = (options: { readonly accountId?: string; readonly verbose: boolean; readonly env: NodeJS.ProcessEnv }) => Promise<number>;
+
+export const CHANNEL_LOGINS: Readonly<Record<string, ChannelLogin>> = { whatsapp: whatsappLogin };

@@ -50,8 +50,8 @@ describe('openclaw channels login|logout for WhatsApp', () => {
 
   it('login refuses a channel without QR login, and logout clears the linked auth through the gateway', async () => {
     const telegram = await runCli(['channels', 'login', '--channel', 'telegram'], { timeoutMs: 15_000 });
-    expect(telegram.code).toBe(1);
-    expect(telegram.stderr).toContain('Channel login is not supported for telegram');
+    expect(telegram.code).not.toBe(0);
+    expect(telegram.stdout + telegram.stderr).toContain('Telegram does not use channels login');
 
     wa = await silentWhatsApp();
     const stateDir = mkdtempSync(join(tmpdir(), 'openclaw-wa-cli-'));
@@ -61,7 +61,7 @@ describe('openclaw channels login|logout for WhatsApp', () => {
     gateway = await startGatewayProcess({ stateDir, env: { OPENCLAW_WHATSAPP_WEB_SOCKET_URL: wa.url } });
     const env = { OPENCLAW_STATE_DIR: stateDir, OPENCLAW_GATEWAY_URL: gateway.url, OPENCLAW_GATEWAY_TOKEN: gateway.token };
     const out = await runCli(['channels', 'logout', '--channel', 'whatsapp'], { env, timeoutMs: 15_000 });
-    expect(out.stdout).toBe('Logged out whatsapp/default: saved auth cleared.\n');
+    expect(out.stdout).toBe('Logged out whatsapp/default.\n');
     expect(out.code).toBe(0);
     expect(existsSync(authDir)).toBe(false);
     const again = await runCli(['channels', 'logout', '--channel', 'whatsapp'], { env, timeoutMs: 15_000 });
