@@ -35,7 +35,7 @@ import { Inspector } from './inspector.js';
 import { GatewayMetrics } from './metrics-hooks.js';
 import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/methods/inspect.js';
 import { openTransport } from '../transport/select.js';
-import { connectionAuth } from './trusted-proxy.js';
+import { connectionAuth } from '../auth/trusted-proxy.js';
 import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
