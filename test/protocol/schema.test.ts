@@ -7,6 +7,7 @@ import { LOGS_METHODS } from '../../actors/logs/module.js';
 import { CONFIG_METHODS } from '../../actors/config/module.js';
 import { RUN_METHOD_NAMES } from '../../actors/agents/run-methods.js';
 import { INSPECTOR_METHODS } from '../../actors/gateway/inspector.js';
+import { NODES_METHODS } from '../../actors/nodes/module.js';
 import { CHANNEL_METHODS } from '../../actors/channels/methods.js';
 import { SECRETS_METHODS } from '../../actors/secrets/module.js';
 import { ERRORS, WIRE_CODES } from '../../protocol/errors.js';
@@ -26,7 +27,7 @@ describe('protocol.schema.json', () => {
 describe('method registry', () => {
   it('has a handler for every method and no handler without a method', () => {
     // Gateway modules (actors/*/module.ts) answer their own methods.
-    const handled = [...Object.keys(METHOD_HANDLERS), ...LOGS_METHODS, ...CONFIG_METHODS, ...RUN_METHOD_NAMES, ...INSPECTOR_METHODS, ...CHANNEL_METHODS, ...SECRETS_METHODS];
+    const handled = [...Object.keys(METHOD_HANDLERS), ...LOGS_METHODS, ...CONFIG_METHODS, ...RUN_METHOD_NAMES, ...INSPECTOR_METHODS, ...NODES_METHODS, ...CHANNEL_METHODS, ...SECRETS_METHODS];
     expect(handled.sort()).toEqual([...METHODS.keys()].sort());
   });
 });
