@@ -10,6 +10,9 @@ import { statusSummaryCommand } from './status.js';
 import { healthCommand } from './gateway-health.js';
 import { secretsCommand } from './secrets.js';
 import { checkArgs, EXIT_USAGE } from './strict-args.js';
+import { channelsCommand } from './channels.js';
+import { messageCommand } from './message.js';
+import { pairingCommand } from './pairing.js';
 
 /** The `openclaw` CLI. */
 const main = defineCommand({
@@ -19,7 +22,7 @@ const main = defineCommand({
     dev: { type: 'boolean', description: 'Before the command: dev profile (~/.openclaw-dev, port 19001)' },
     profile: { type: 'string', description: 'Before the command: profile <name> (~/.openclaw-<name>, own config and journal)' },
   },
-  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand, secrets: secretsCommand },
+  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand, secrets: secretsCommand, channels: channelsCommand, message: messageCommand, pairing: pairingCommand },
 });
 
 // Global `--dev` / `--profile <name>` come before the subcommand and select state, config and port.
