@@ -9,9 +9,11 @@ import * as chat from './methods/chat.js';
 import * as logs from './methods/logs.js';
 import * as configMethods from './methods/config.js';
 import * as inspect from './methods/inspect.js';
+import * as webLogin from './methods/web-login.js';
 import * as devices from './devices.js';
 import * as channels from './methods/channels.js';
 import * as secrets from './methods/secrets.js';
+import * as nodes from './nodes.js';
 
 /** How a method answers: once, or an ack followed by a final on the same request id. */
 export type MethodKind = 'unary' | 'two-stage';
@@ -33,7 +35,7 @@ export interface MethodSpec {
 
 function method(
   name: string,
-  spec: { params: TSchema; result: TSchema; scope: OperatorScope; kind?: MethodKind; role?: Role; description: string },
+  spec: { params: TSchema; result: TSchema; scope: OperatorScope | null; kind?: MethodKind; role?: Role; description: string },
 ): MethodSpec {
   return {
     name,
@@ -65,6 +67,8 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('chat.abort', { params: chat.ChatAbortParams, result: chat.ChatAbortResult, scope: 'operator.write', description: 'Abort a run, or every run of a session.' }),
     method('logs.tail', { params: logs.LogsTailParams, result: logs.LogsTailResult, scope: 'operator.read', description: 'A window of the JSONL file log after a byte cursor.' }),
     method('gateway.inspect', { params: inspect.GatewayInspectParams, result: inspect.GatewayInspectResult, scope: 'operator.admin', description: 'Live actors, their states and recent transitions.' }),
+    method('web.login.start', { params: webLogin.WebLoginStartParams, result: webLogin.WebLoginStartResult, scope: 'operator.admin', description: 'Start a WhatsApp QR login: the QR as a PNG data URL.' }),
+    method('web.login.wait', { params: webLogin.WebLoginWaitParams, result: webLogin.WebLoginWaitResult, scope: 'operator.admin', description: 'Wait for the QR scan of a login in progress (or a refreshed QR).' }),
     method('channels.status', { params: channels.ChannelsStatusParams, result: channels.ChannelsStatusResult, scope: 'operator.read', description: 'Channel accounts, their link state and issues; probe asks each platform.' }),
     method('channels.start', { params: channels.ChannelAccountParams, result: channels.ChannelsStartResult, scope: 'operator.admin', description: 'Start a channel account.' }),
     method('channels.stop', { params: channels.ChannelAccountParams, result: channels.ChannelsStopResult, scope: 'operator.admin', description: 'Stop a channel account (it stays stopped across reloads).' }),
@@ -84,6 +88,20 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('device.pair.rename', { params: devices.DevicePairRenameParams, result: devices.DevicePairRenameResult, scope: 'operator.pairing', description: 'Label a paired device.' }),
     method('device.token.rotate', { params: devices.DeviceTokenRotateParams, result: devices.DeviceTokenRotateResult, scope: 'operator.pairing', description: 'Mint a new device token for a role (node role: operator.admin).' }),
     method('device.token.revoke', { params: devices.DeviceTokenRevokeParams, result: devices.DeviceTokenRevokeResult, scope: 'operator.pairing', description: "Revoke a role's device token (node role: operator.admin)." }),
+    // Nodes (NODES.md §2.5–2.6, §3.3, §3.7): operator side, then what a node calls.
+    method('node.list', { params: nodes.NodeListParams, result: nodes.NodeListResult, scope: 'operator.read', description: 'Paired and connected nodes with their effective surface.' }),
+    method('node.describe', { params: nodes.NodeIdParams, result: nodes.NodeDescribeResult, scope: 'operator.read', description: 'One node.' }),
+    method('node.rename', { params: nodes.NodeRenameParams, result: nodes.NodeRenameResult, scope: 'operator.pairing', description: 'Rename a node.' }),
+    method('node.invoke', { params: nodes.NodeInvokeParams, result: nodes.NodeInvokeResult, scope: 'operator.write', description: 'Run a command on a node and wait for its result (default 30 s).' }),
+    method('node.pair.list', { params: nodes.NodePairListParams, result: nodes.NodePairListResult, scope: 'operator.pairing', description: 'Pending and approved node surfaces.' }),
+    method('node.pair.approve', { params: nodes.NodeRequestIdParams, result: nodes.NodePairApproveResult, scope: 'operator.pairing', description: 'Approve a node surface (also needs its requiredApproveScopes).' }),
+    method('node.pair.reject', { params: nodes.NodeRequestIdParams, result: nodes.NodePairRejectResult, scope: 'operator.pairing', description: 'Reject a node surface.' }),
+    method('node.pair.remove', { params: nodes.NodeIdParams, result: nodes.NodeIdResult, scope: 'operator.pairing', description: 'Remove a node: its role and surface go, its socket closes 4001.' }),
+    method('node.invoke.result', { params: nodes.NodeInvokeResultParams, result: nodes.OkOnly, scope: null, role: 'node', description: 'A node answers a node.invoke.request.' }),
+    method('node.event', { params: nodes.NodeEventParams, result: nodes.NodeEventResult, scope: null, role: 'node', description: 'A node reports an event (node.host.stats, exec.finished).' }),
+    method('node.runnerInventory.update', { params: nodes.NodeRunnerInventoryUpdateParams, result: nodes.NodeUpdateResult, scope: null, role: 'node', description: "A node publishes its runner inventory (needs an approved surface)." }),
+    method('node.skills.update', { params: nodes.NodeSkillsUpdateParams, result: nodes.NodeUpdateResult, scope: null, role: 'node', description: 'A node publishes its skills.' }),
+    method('node.pluginTools.update', { params: nodes.NodePluginToolsUpdateParams, result: nodes.NodeUpdateResult, scope: null, role: 'node', description: 'A node publishes its plugin tools.' }),
   ].map((spec) => [spec.name, spec] as const),
 );
 
