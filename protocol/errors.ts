@@ -45,6 +45,7 @@ export const ERRORS = {
   AUTH_DEVICE_TOKEN_MISMATCH: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: device token mismatch (rotate/reissue device token)' },
   PAIRING_REQUIRED: { code: 'NOT_PAIRED', close: 1008, message: 'pairing required: device is not approved yet' },
   DEVICE_REMOVED: { code: null, close: 4001, message: 'device removed' },
+  AUTH_RATE_LIMITED: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: too many failed authentication attempts (retry later)' },
   PREAUTH_TOO_LARGE: { code: null, close: 1009, message: 'preauth payload too large' },
   TOO_MANY_PENDING_FRAMES: { code: null, close: 1008, message: 'too many pending handshake frames' },
   // After the handshake.
@@ -64,6 +65,8 @@ export const ERRORS = {
   RUN_TIMEOUT: { code: 'AGENT_TIMEOUT', close: null, message: 'agent run timed out' },
   RUN_INTERRUPTED: { code: 'UNAVAILABLE', close: null, message: 'the gateway stopped during the run' },
   EMBEDDINGS_UNSUPPORTED: { code: 'UNAVAILABLE', close: null, message: 'the configured provider has no embeddings' },
+  // WhatsApp QR login (`web.login.*`; CHANNELS.md §3.6).
+  WEB_LOGIN_UNAVAILABLE: { code: 'INVALID_REQUEST', close: null, message: 'web login provider is not available' },
   // Devices and nodes (NODES.md §2.6, §3.7).
   UNKNOWN_PAIRING_REQUEST: { code: 'INVALID_REQUEST', close: null, message: 'unknown requestId' },
   UNKNOWN_DEVICE: { code: 'INVALID_REQUEST', close: null, message: 'unknown deviceId' },
