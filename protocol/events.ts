@@ -16,9 +16,12 @@ export type ShutdownEvent = Static<typeof ShutdownEvent>;
 export const PresenceEvent = Type.Object({ presence: Type.Array(PresenceEntry) }, { additionalProperties: false });
 export type PresenceEvent = Static<typeof PresenceEvent>;
 
-/** Events this gateway emits; advertised in `hello-ok.features.events`. */
+/**
+ * Events this gateway emits; advertised in `hello-ok.features.events`. Not `heartbeat`: there is
+ * no heartbeat runner (agents' `heartbeat.enabled` is false), so none is ever sent.
+ */
 export const GATEWAY_EVENTS = [
-  'connect.challenge', 'tick', 'presence', 'health', 'shutdown', 'heartbeat', 'agent', 'chat',
+  'connect.challenge', 'tick', 'presence', 'health', 'shutdown', 'agent', 'chat',
   'device.pair.requested', 'device.pair.resolved', 'node.pair.requested', 'node.pair.resolved',
   'node.invoke.request', 'node.invoke.cancel', 'node.hostStats', 'node.runnerInventory.changed',
 ] as const;
