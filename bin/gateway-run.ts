@@ -11,6 +11,8 @@ import { startGatewayHost, type GatewayHost } from '../actors/gateway/host.js';
 import { DEFAULT_ROTATION } from '../actors/logs/file.js';
 import { createGatewayLogger, type GatewayLogger, type LogSettings } from '../actors/logs/logger.js';
 import { logsModule } from '../actors/logs/module.js';
+import { controlUiModule } from '../actors/control-ui/module.js';
+import { seededOrigins } from '../machines/browser-origin.js';
 import type { GatewayModuleFactory } from '../actors/gateway/module.js';
 import type { AuthPolicy } from '../machines/connection-rules.js';
 import { HANDSHAKE_TIMEOUT_MS, TICK_INTERVAL_MS } from '../protocol/version.js';
@@ -178,6 +180,22 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
   const switches = { chatCompletions: endpoints?.chatCompletions?.enabled === true, responses: endpoints?.responses?.enabled === true };
   const toolPolicy = { allow: config.gateway?.tools?.allow, deny: config.gateway?.tools?.deny };
   modules.push(httpApiModule({ runs: () => runs.runs, endpoints: () => switches, toolPolicy: () => toolPolicy }));
+  // The Control UI (`/` and its routes) plus the official UI's methods; absent when switched off.
+  const controlUi = config.gateway?.controlUi;
+  if (controlUi?.enabled !== false) {
+    const providers = agentRuntime.options.providers;
+    const models = [
+      ...providers.map((p) => ({ provider: p.name, id: p.model, hasCredentials: p.kind === 'offline' || Boolean(p.apiKey) || Boolean(p.baseUrl) })),
+      ...(providers.some((p) => p.name === 'offline') ? [] : [{ provider: 'offline', id: 'echo-1', name: 'Offline echo', hasCredentials: true }]),
+    ];
+    modules.push(controlUiModule({
+      basePath: controlUi?.basePath ?? '',
+      ...(controlUi?.root ? { root: controlUi.root } : {}),
+      models: () => models,
+      abort: (target) => runs.runs.abort(target),
+      port: () => port,
+    }));
+  }
   if (!canvasOff) modules.push(canvasHostModule({ root: config.canvasHost?.root ?? join(workspace, 'canvas'), port: canvasPort, hosts, logger }));
   return {
     port,
@@ -193,6 +211,7 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
     agents: agentRuntime.agents,
     logger,
     modules,
+    originPolicy: { allowedOrigins: controlUi?.allowedOrigins ?? seededOrigins(hosts, port) },
   };
 }
 

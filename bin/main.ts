@@ -8,11 +8,12 @@ import { setupCommand } from './setup.js';
 import { doctorCommand } from './doctor.js';
 import { statusSummaryCommand } from './status.js';
 import { healthCommand } from './gateway-health.js';
+import { dashboardCommand } from './dashboard.js';
 
 /** The `openclaw` CLI. */
 const main = defineCommand({
   meta: { name: 'openclaw', version: SERVER_VERSION, description: 'OpenClaw gateway (actor runtime) and its clients' },
-  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand },
+  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand, dashboard: dashboardCommand },
 });
 
 // Global `--dev` / `--profile <name>` come before the subcommand and select state, config and port.

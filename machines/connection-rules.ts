@@ -10,6 +10,7 @@ import { METHODS } from '../protocol/registry.js';
 import {
   PROTOCOL_VERSION, MIN_CLIENT_PROTOCOL_VERSION, MIN_PROBE_PROTOCOL_VERSION, NODE_PROTOCOL_VERSION, MAX_PREAUTH_PAYLOAD_BYTES,
 } from '../protocol/version.js';
+import { checkBrowserOrigin, type SocketOrigin } from './browser-origin.js';
 
 /** How the gateway authenticates sockets. `none` accepts everyone (loopback only). */
 export interface AuthPolicy {
@@ -75,7 +76,7 @@ const UNTRACKED_MODES = new Set(['cli', 'backend', 'probe']);
 
 /** Decides the fate of a socket's first frame: admit with an identity, or reject and close. */
 export function decideConnect(
-  input: { connId: string; auth: AuthPolicy },
+  input: { connId: string; auth: AuthPolicy; socketOrigin?: SocketOrigin },
   data: unknown,
   bytes: number,
 ): HandshakeDecision {
@@ -102,6 +103,8 @@ export function decideConnect(
       },
     });
   }
+  const originRefused = checkBrowserOrigin(input.socketOrigin, params.client);
+  if (originRefused) return reject('CONTROL_UI_ORIGIN_NOT_ALLOWED', id, { details: { code: 'CONTROL_UI_ORIGIN_NOT_ALLOWED', reason: originRefused } });
   const authFailure = checkSharedSecret(input.auth, params, id);
   if (authFailure) return authFailure;
   if (typedRole === 'node' && !params.device) {

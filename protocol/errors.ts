@@ -33,6 +33,11 @@ export const ERRORS = {
   AUTH_PASSWORD_MISSING: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: gateway password missing (provide auth.password)' },
   AUTH_PASSWORD_MISMATCH: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: gateway password mismatch' },
   DEVICE_IDENTITY_REQUIRED: { code: 'NOT_PAIRED', close: 1008, message: 'device identity required' },
+  CONTROL_UI_ORIGIN_NOT_ALLOWED: {
+    code: 'INVALID_REQUEST',
+    close: 1008,
+    message: 'origin not allowed (open the Control UI from the gateway host or allow it in gateway.controlUi.allowedOrigins)',
+  },
   PREAUTH_TOO_LARGE: { code: null, close: 1009, message: 'preauth payload too large' },
   TOO_MANY_PENDING_FRAMES: { code: null, close: 1008, message: 'too many pending handshake frames' },
   // After the handshake.

@@ -17,5 +17,5 @@ export const PresenceEvent = Type.Object({ presence: Type.Array(PresenceEntry) }
 export type PresenceEvent = Static<typeof PresenceEvent>;
 
 /** Events this gateway emits; advertised in `hello-ok.features.events`. */
-export const GATEWAY_EVENTS = ['connect.challenge', 'tick', 'presence', 'health', 'shutdown', 'heartbeat', 'agent', 'chat'] as const;
+export const GATEWAY_EVENTS = ['connect.challenge', 'tick', 'presence', 'health', 'shutdown', 'heartbeat', 'agent', 'chat', 'session.message'] as const;
 export type GatewayEventName = (typeof GATEWAY_EVENTS)[number];

@@ -3,6 +3,7 @@ import { createActor, fromCallback, fromPromise, toPromise, type Actor, type Any
 import { connectionMachine, type ConnectionInput } from '../../machines/connection.js';
 import { gatewayMachine, type StopRequest } from '../../machines/gateway.js';
 import type { AuthPolicy } from '../../machines/connection-rules.js';
+import type { OriginPolicy } from '../../machines/browser-origin.js';
 import type { HelloOk } from '../../protocol/connect.js';
 import type { EventFrame } from '../../protocol/frames.js';
 import type { Fact } from '../../protocol/facts.js';
@@ -50,6 +51,8 @@ export interface GatewayConfig {
   readonly logger: Logger;
   /** Features plugged in (agent runs, logs…): their methods, routes and events. */
   readonly modules?: readonly GatewayModuleFactory[];
+  /** Where browsers may connect from (`gateway.controlUi.allowedOrigins`, seeded for non-loopback binds). */
+  readonly originPolicy?: OriginPolicy;
   /** Feeds every actor's transitions to an inspector (free when absent). */
   readonly inspect?: (event: InspectionEvent) => void;
 }
@@ -242,6 +245,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         now: Date.now(),
         auth,
         handshakeTimeoutMs: config.handshakeTimeoutMs,
+        socketOrigin: { origin: socket.origin, isLoopback: socket.isLoopback, policy: config.originPolicy ?? { allowedOrigins: [] } },
       };
       const actor = createActor(connectionLogic, { input, id: `conn:${socket.id}`, ...(config.inspect ? { inspect: config.inspect } : inspector.optionsFor()) });
       handles.set(socket.id, { socket, actor, canRead: false, admitted: false, scopes: [], slow: () => actor.send({ type: 'consumer.slow' }) });
