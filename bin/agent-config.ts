@@ -5,6 +5,7 @@ import { OFFLINE_REF, type ProviderConfig } from '../actors/agents/providers/reg
 import type { AgentDescriptor } from '../actors/gateway/health-monitor.js';
 import type { ModelRef, ProviderKind, ProviderSection } from '../protocol/config-agents.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
+import { localSecret } from '../actors/secrets/local.js';
 
 /** Agents and model providers as the gateway runs them. */
 export interface AgentRuntime {
@@ -26,19 +27,18 @@ function kindOf(name: string, section: ProviderSection): ProviderKind {
   return 'openai';
 }
 
-/** `${VAR}` in a secret means the environment variable; anything else is the value itself. */
-function secret(value: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  const match = value ? /^\$\{([A-Z0-9_]+)\}$/i.exec(value.trim()) : null;
-  if (match?.[1]) return env[match[1]]?.trim() || undefined;
-  return value;
-}
+/** Reads a credential of the config: plaintext as is, a SecretRef from the secrets snapshot. */
+export type SecretReader = (raw: unknown, path: string) => string | undefined;
+
+/** Without a snapshot (tests, one-off commands): SecretRefs resolved on the spot. */
+const localReader = (config: GatewayFileConfig, env: NodeJS.ProcessEnv): SecretReader => (raw, path) => localSecret(config, raw, path, env);
 
 const envKey = (kind: ProviderKind, env: NodeJS.ProcessEnv): string | undefined =>
   kind === 'openai' ? env.OPENAI_API_KEY?.trim() || undefined : kind === 'anthropic' ? env.ANTHROPIC_API_KEY?.trim() || undefined : undefined;
 
-function provider(name: string, section: ProviderSection, env: NodeJS.ProcessEnv): ProviderConfig {
+function provider(name: string, section: ProviderSection, env: NodeJS.ProcessEnv, secret: SecretReader): ProviderConfig {
   const kind = kindOf(name, section);
-  const apiKey = secret(section.apiKey, env) ?? envKey(kind, env);
+  const apiKey = secret(section.apiKey, `models.providers.${name}.apiKey`)?.trim() || envKey(kind, env);
   return {
     name,
     kind,
@@ -57,14 +57,19 @@ const expand = (path: string, home: string): string =>
 
 /**
  * Resolves `models.providers`, `agents.*` and `session.dmScope` with the environment (API keys
- * from `apiKey`, `${VAR}`, OPENAI_API_KEY or ANTHROPIC_API_KEY). With no provider configured every
+ * from `apiKey` (plaintext or a SecretRef), OPENAI_API_KEY or ANTHROPIC_API_KEY). With no provider configured every
  * agent runs on the built-in offline provider. `openai/…` or `anthropic/…` model references work
  * without a `models.providers` entry (the SDK defaults plus the env key).
  */
-export function resolveAgentRuntime(config: GatewayFileConfig, env: NodeJS.ProcessEnv, defaultWorkspace: string): AgentRuntime {
+export function resolveAgentRuntime(
+  config: GatewayFileConfig,
+  env: NodeJS.ProcessEnv,
+  defaultWorkspace: string,
+  secret: SecretReader = localReader(config, env),
+): AgentRuntime {
   const home = env.OPENCLAW_HOME ?? env.HOME ?? homedir();
   const sections = config.models?.providers ?? {};
-  const providers = Object.entries(sections).map(([name, section]) => provider(name, section, env));
+  const providers = Object.entries(sections).map(([name, section]) => provider(name, section, env, secret));
   const firstConfigured = providers.find((p) => p.kind !== 'offline');
   const defaults = config.agents?.defaults;
   const defaultModel = refOf(defaults?.model) ?? (firstConfigured ? `${firstConfigured.name}/${firstConfigured.model}` : OFFLINE_REF);
@@ -78,7 +83,7 @@ export function resolveAgentRuntime(config: GatewayFileConfig, env: NodeJS.Proce
   });
   for (const ref of [defaultModel, ...agents.map((a) => a.model ?? '')]) {
     const head = ref.split('/')[0] ?? '';
-    if ((head === 'openai' || head === 'anthropic') && !providers.some((p) => p.name === head)) providers.push(provider(head, { kind: head }, env));
+    if ((head === 'openai' || head === 'anthropic') && !providers.some((p) => p.name === head)) providers.push(provider(head, { kind: head }, env, secret));
   }
   const timeoutSeconds = defaults?.timeoutSeconds;
   return {

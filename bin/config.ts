@@ -85,19 +85,44 @@ export const generateToken = (): string => randomBytes(24).toString('hex');
 
 /**
  * The embedded default on first start: creates the state dir and a config with `gateway.mode`
- * local and a generated token (file mode 0600). Returns the config, the hash of the file, and the
- * token when it was created.
+ * local (file mode 0600). `first` is what this start runs with, from flags: the file records it,
+ * so clients reading the config find the gateway (port, secret); without a secret a token is
+ * generated. Returns the config, the hash of the file, whether it was created, and the token
+ * when one was generated.
  */
-export function ensureConfig(paths: ProfilePaths): { config: GatewayFileConfig; hash: string; createdToken?: string } {
+export function ensureConfig(
+  paths: ProfilePaths,
+  first: FirstStart = {},
+): { config: GatewayFileConfig; hash: string; created: boolean; createdToken?: string } {
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   let createdToken: string | undefined;
-  if (readConfig(paths.configPath) === undefined) {
-    createdToken = generateToken();
-    writeConfigFile(paths.configPath, { gateway: { mode: 'local', port: 18789, bind: 'loopback', auth: { mode: 'token', token: createdToken } } });
+  const created = readConfig(paths.configPath) === undefined;
+  if (created) {
+    if (!first.auth) createdToken = generateToken();
+    writeConfigFile(paths.configPath, firstConfig(first, createdToken));
   }
   const read = readConfigFile(paths.configPath);
   if (read.kind !== 'ok') throw new ConfigError(`invalid config ${paths.configPath}: ${read.kind === 'invalid' ? read.issue : 'missing'}`);
-  return { config: read.config, hash: read.hash, ...(createdToken ? { createdToken } : {}) };
+  return { config: read.config, hash: read.hash, created, ...(createdToken ? { createdToken } : {}) };
+}
+
+/** The config a first start writes: `gateway.mode` local plus what `first` chose (a generated token otherwise). */
+export function firstConfig(first: FirstStart, generatedToken?: string): GatewayFileConfig {
+  const auth = first.auth ?? { mode: 'token' as const, ...(generatedToken ? { token: generatedToken } : {}) };
+  const port = first.port === undefined ? 18789 : first.port;
+  return {
+    gateway: { mode: 'local', ...(port !== null ? { port } : {}), bind: first.bind ?? 'loopback', auth },
+    ...(first.workspace ? { agents: { defaults: { workspace: first.workspace } } } : {}),
+  };
+}
+
+/** What a first start writes beside `gateway.mode: "local"`: the values its flags chose. */
+export interface FirstStart {
+  /** The port to record; `null` records none (the environment chose it), undefined the default 18789. */
+  readonly port?: number | null;
+  readonly bind?: NonNullable<GatewayFileConfig['gateway']>['bind'];
+  readonly auth?: NonNullable<NonNullable<GatewayFileConfig['gateway']>['auth']>;
+  readonly workspace?: string;
 }
 
 /** What `openclaw setup` did. */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { defineCommand } from 'citty';
 import { normalizeBasePath } from '../actors/control-ui/module.js';
+import { localSecret } from '../actors/secrets/local.js';
 import { readConfig, resolvePaths } from './config.js';
 import { resolvePort } from './gateway-run.js';
 
@@ -9,7 +10,11 @@ export function dashboardUrl(env: NodeJS.ProcessEnv, portFlag?: string): string 
   const config = readConfig(resolvePaths(env).configPath) ?? {};
   const port = resolvePort(portFlag, env, config);
   const base = normalizeBasePath(config.gateway?.controlUi?.basePath);
-  const secret = env.OPENCLAW_GATEWAY_TOKEN ?? config.gateway?.auth?.token ?? env.OPENCLAW_GATEWAY_PASSWORD ?? config.gateway?.auth?.password;
+  const secret =
+    env.OPENCLAW_GATEWAY_TOKEN ??
+    localSecret(config, config.gateway?.auth?.token, 'gateway.auth.token', env) ??
+    env.OPENCLAW_GATEWAY_PASSWORD ??
+    localSecret(config, config.gateway?.auth?.password, 'gateway.auth.password', env);
   return `http://127.0.0.1:${port}${base}/${secret ? `#token=${encodeURIComponent(secret)}` : ''}`;
 }
 

@@ -4,6 +4,7 @@ import { Journal } from '../store/journal.js';
 import { exportJournal, toJsonLine } from '../store/export.js';
 import { resolvePaths } from './config.js';
 import { CliFailure, fail } from './target.js';
+import { backupCommand, restoreCommand, verifyCommand } from './gateway-journal-backup.js';
 
 function openJournal(): Journal {
   const { journalPath } = resolvePaths(process.env);
@@ -11,7 +12,7 @@ function openJournal(): Journal {
   return Journal.open(journalPath, { readonly: true });
 }
 
-/** `openclaw gateway journal tail|export`: what the gateway did, one fact per line (JSONL). */
+/** `openclaw gateway journal tail|export|backup|verify|restore`: what the gateway did, one fact per line (JSONL). */
 export const journalCommand = defineCommand({
   meta: { name: 'journal', description: 'Inspect the gateway journal (honours OPENCLAW_STATE_DIR)' },
   subCommands: {
@@ -45,5 +46,8 @@ export const journalCommand = defineCommand({
         }
       },
     }),
+    backup: backupCommand,
+    verify: verifyCommand,
+    restore: restoreCommand,
   },
 });

@@ -1,24 +1,32 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ArgsDef } from 'citty';
 import { agentRuns } from '../actors/agents/module.js';
 import { httpApiModule } from '../actors/openai-api/module.js';
 import { canvasHostModule } from '../actors/canvas/host.js';
+import { channelsModule } from '../actors/channels/module.js';
 import { configModule } from '../actors/config/module.js';
 import type { GatewayConfig } from '../actors/gateway/system.js';
 import { startGatewayHost, type GatewayHost } from '../actors/gateway/host.js';
 import { DEFAULT_ROTATION } from '../actors/logs/file.js';
-import { createGatewayLogger, type GatewayLogger, type LogSettings } from '../actors/logs/logger.js';
+import { createGatewayLogger, subsystemLogger, type GatewayLogger, type LogSettings } from '../actors/logs/logger.js';
 import { logsModule } from '../actors/logs/module.js';
 import { controlUiModule } from '../actors/control-ui/module.js';
 import { seededOrigins } from '../machines/browser-origin.js';
+import { metricsModule } from '../actors/metrics/module.js';
+import { inspectPort } from '../actors/ops/port-listeners.js';
+import { createCommandRunner } from '../actors/ops/service-managers/exec.js';
+import { formatHostPort, ListenError } from '../actors/transport/listen-error.js';
 import type { GatewayModuleFactory } from '../actors/gateway/module.js';
 import type { AuthPolicy } from '../machines/connection-rules.js';
 import { HANDSHAKE_TIMEOUT_MS, TICK_INTERVAL_MS } from '../protocol/version.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
-import { resolveAgentRuntime } from './agent-config.js';
-import { ConfigError, EXIT_CONFIG, ensureConfig, envValue, resolveLogFile, resolvePaths, resolveWorkspace, type ProfilePaths } from './config.js';
+import { resolveAgentRuntime, type SecretReader } from './agent-config.js';
+import { SecretsRuntime, SecretUnavailableError } from '../actors/secrets/runtime.js';
+import { createSecretsReloader, secretsModule } from '../actors/secrets/module.js';
+import { ConfigError, EXIT_CONFIG, ensureConfig, envValue, firstConfig, readConfig, resolveLogFile, resolvePaths, resolveWorkspace, type FirstStart, type ProfilePaths } from './config.js';
 
 export const DEFAULT_PORT = 18789;
 const HEALTH_REFRESH_MS = 60_000;
@@ -33,6 +41,7 @@ export const runArgs = {
   verbose: { type: 'boolean', description: 'Log every frame to stdout' },
   force: { type: 'boolean', description: 'Stop whatever listens on the port first (needs lsof)' },
   'allow-unconfigured': { type: 'boolean', description: 'Start even when gateway.mode is not "local"' },
+  dev: { type: 'boolean', description: 'Create a dev config + workspace (<workspace>-dev) if missing, then run (the official `gateway run --dev`)' },
 } as const satisfies ArgsDef;
 
 interface RunFlags {
@@ -44,6 +53,7 @@ interface RunFlags {
   verbose?: boolean;
   force?: boolean;
   'allow-unconfigured'?: boolean;
+  dev?: boolean;
 }
 
 /** A start-up refusal: one clear line, then a non-zero exit. */
@@ -90,10 +100,10 @@ function resolveHosts(bind: string, config: GatewayFileConfig): string[] {
   }
 }
 
-function resolveAuth(flags: RunFlags, env: NodeJS.ProcessEnv, config: GatewayFileConfig): AuthPolicy {
+function resolveAuth(flags: RunFlags, env: NodeJS.ProcessEnv, config: GatewayFileConfig, secret: SecretReader): AuthPolicy {
   const section = config.gateway?.auth;
-  const password = flags.password ?? env.OPENCLAW_GATEWAY_PASSWORD ?? section?.password;
-  const token = flags.token ?? env.OPENCLAW_GATEWAY_TOKEN ?? section?.token;
+  const password = flags.password ?? env.OPENCLAW_GATEWAY_PASSWORD ?? secret(section?.password, 'gateway.auth.password');
+  const token = flags.token ?? env.OPENCLAW_GATEWAY_TOKEN ?? secret(section?.token, 'gateway.auth.token');
   const mode = flags.auth ?? (flags.password ? 'password' : section?.mode) ?? (token ? 'token' : password ? 'password' : 'token');
   switch (mode) {
     case 'none':
@@ -155,12 +165,21 @@ const RESTART_EXPECTED_MS = 1500;
  * Everything a gateway start needs, from flags, env and one file config. Called again for every
  * hot reload and in-process restart, so the same precedence applies to a changed file.
  */
-function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfilePaths, config: GatewayFileConfig, logger: GatewayLogger): GatewayConfig {
+function resolveRuntime(
+  flags: RunFlags,
+  env: NodeJS.ProcessEnv,
+  paths: ProfilePaths,
+  config: GatewayFileConfig,
+  logger: GatewayLogger,
+  secrets: SecretsWiring,
+): GatewayConfig {
   const port = resolvePort(flags.port, env, config);
   const hosts = resolveHosts(flags.bind ?? config.gateway?.bind ?? 'loopback', config);
-  const auth = resolveAuth(flags, env, config);
+  const secret = readSecret(secrets.runtime);
+  const auth = resolveAuth(flags, env, config, secret);
   if (auth.mode === 'none' && !hosts.every(isLoopbackHost)) {
-    throw new StartError(`refusing to bind ${hosts.join(', ')} without auth: set a token or password, or bind loopback`);
+    const where = hosts.map((host) => formatHostPort(host, port)).join(', ');
+    throw new StartError(`refusing to bind gateway to ${where} without auth (set gateway.auth.token/password, pass --token/--password or set OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD; or bind loopback)`);
   }
   const workspace = resolveWorkspace(paths, config);
   const transportEnv = env.OPENCLAW_TRANSPORT;
@@ -170,9 +189,9 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
     parsePort(envValue(env, 'OPENCLAW_CANVAS_HOST_PORT'), 'OPENCLAW_CANVAS_HOST_PORT') ??
     parsePort(config.canvasHost?.port, 'canvasHost.port') ??
     (port === 0 ? 0 : port + 4 <= 65535 ? port + 4 : undefined);
-  const modules: GatewayModuleFactory[] = [logsModule(() => logger.filePath() ?? resolveLogFile(paths, config)), configModule(paths.configPath)];
+  const modules: GatewayModuleFactory[] = [logsModule(() => logger.filePath() ?? resolveLogFile(paths, config)), configModule(paths.configPath), secrets.module];
   // Agent runs (`agent`, `chat.*`); `runs.runs` is the RunService for modules that start runs (HTTP API).
-  const agentRuntime = resolveAgentRuntime(config, env, workspace);
+  const agentRuntime = resolveAgentRuntime(config, env, workspace, secret);
   const runs = agentRuns(agentRuntime.options);
   modules.push(runs.module);
   // The OpenAI-compatible `/v1/*` (off unless `gateway.http.endpoints.*.enabled`) and `/tools/invoke`.
@@ -196,6 +215,9 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
       port: () => port,
     }));
   }
+  // Channels (`send`, `channels.*`): the methods always answer; accounts and SDKs load only when `channels.*` is configured.
+  modules.push(channelsModule({ config, runs: () => runs.runs, stateDir: paths.stateDir, configPath: paths.configPath, env }));
+  modules.push(metricsModule()); // `GET /api/diagnostics/prometheus`; prom-client loads on the first scrape
   if (!canvasOff) modules.push(canvasHostModule({ root: config.canvasHost?.root ?? join(workspace, 'canvas'), port: canvasPort, hosts, logger }));
   return {
     port,
@@ -215,15 +237,31 @@ function resolveRuntime(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfileP
   };
 }
 
+/** The secrets snapshot of the process and the `secrets.reload` module wired to it. */
+interface SecretsWiring {
+  readonly runtime: SecretsRuntime;
+  readonly module: GatewayModuleFactory;
+}
+
+/** Reads config credentials from the snapshot; a ref it does not hold is a start/reload refusal naming the key. */
+const readSecret = (runtime: SecretsRuntime): SecretReader => (raw, path) => {
+  try {
+    return runtime.value(raw, path);
+  } catch (error) {
+    if (error instanceof SecretUnavailableError) throw new StartError(error.message, EXIT_CONFIG);
+    throw error;
+  }
+};
+
 /** The logger settings a config asks for: `logging.*`, and the secrets to mask. */
-function loggingSettings(paths: ProfilePaths, config: GatewayFileConfig, auth: AuthPolicy | undefined): Partial<LogSettings> {
+function loggingSettings(paths: ProfilePaths, config: GatewayFileConfig, auth: AuthPolicy | undefined, resolved: readonly string[] = []): Partial<LogSettings> {
   const level = config.logging?.level ?? 'info';
   const fileLevel = level === 'silent' ? 'silent' : level === 'fatal' ? 'error' : level === 'trace' ? 'debug' : level;
   return {
     fileLevel,
     file: resolveLogFile(paths, config),
     rotation: { maxFileBytes: config.logging?.maxFileBytes ?? DEFAULT_ROTATION.maxFileBytes, maxFiles: config.logging?.maxFiles ?? DEFAULT_ROTATION.maxFiles },
-    secrets: [config.gateway?.auth?.token, config.gateway?.auth?.password, auth && auth.mode !== 'none' ? auth.secret : undefined].filter(
+    secrets: [config.gateway?.auth?.token, config.gateway?.auth?.password, auth && auth.mode !== 'none' ? auth.secret : undefined, ...resolved].filter(
       (secret): secret is string => typeof secret === 'string' && secret.length > 0,
     ),
   };
@@ -236,55 +274,149 @@ export async function runGateway(flags: RunFlags): Promise<void> {
   try {
     process.title = 'openclaw-gateway';
     const paths = resolvePaths(env);
-    const { config, hash, createdToken } = ensureConfig(paths);
-    if (config.gateway?.mode !== 'local' && !flags['allow-unconfigured']) {
-      throw new StartError(`gateway.mode is not "local" in ${paths.configPath}; set it or pass --allow-unconfigured`, EXIT_CONFIG);
-    }
     const logger = createGatewayLogger({ consoleLevel: flags.verbose ? 'debug' : 'info' }, { write: out, hostname: hostname() });
-    const resolve = (fileConfig: GatewayFileConfig) => resolveRuntime(flags, env, paths, fileConfig, logger);
+    // The secrets snapshot every reader uses; `secrets.reload` re-resolves the config applied now.
+    const runtime = new SecretsRuntime();
+    let host: GatewayHost | undefined;
+    let appliedConfig: GatewayFileConfig = {};
+    const reloadSecrets = createSecretsReloader({
+      runtime,
+      env,
+      record: async (facts) => host?.current().recordSystem(facts),
+      logger: subsystemLogger(logger, 'secrets'),
+    });
+    const secrets: SecretsWiring = {
+      runtime,
+      module: secretsModule({
+        // Re-resolve the running config, then what reads secrets live: the auth new connections use, the log mask.
+        reload: async () => {
+          await reloadSecrets(appliedConfig, 'reload');
+          const resolved = resolve(appliedConfig);
+          host?.current().reconfigure({ auth: resolved.auth });
+          logger.configure(loggingSettings(paths, appliedConfig, resolved.auth, runtime.values()));
+        },
+      }),
+    };
+    const resolve = (fileConfig: GatewayFileConfig) => resolveRuntime(flags, env, paths, fileConfig, logger, secrets);
+    // A first start records what it runs with (so clients find it); refusals come before anything is written.
+    const seed = firstStart(flags, env, paths);
+    if (readConfig(paths.configPath) === undefined) resolve(firstConfig(seed, 'generated'));
+    const { config, hash, created, createdToken } = ensureConfig(paths, seed);
+    if (config.gateway?.mode !== 'local' && !flags['allow-unconfigured']) {
+      throw new StartError(`Gateway start blocked: set gateway.mode=local (current: ${config.gateway?.mode ?? 'unset'}) or pass --allow-unconfigured.`, EXIT_CONFIG);
+    }
+    if (created && flags.dev) {
+      mkdirSync(join(resolveWorkspace(paths, config), 'canvas'), { recursive: true });
+      out(`Dev config ready: ${paths.configPath}\nDev workspace ready: ${resolveWorkspace(paths, config)}\n`);
+    }
+    // SecretRefs resolve before anything starts; one that cannot is a refusal naming its key.
+    const initial = await runtime.prepare(config, env);
+    if (!initial.ok) throw new StartError(`${initial.path}: secret reference cannot be resolved: ${initial.reason}`, EXIT_CONFIG);
+    initial.activate();
+    appliedConfig = config;
     const first = resolve(config); // refusals (bad port, bind without auth…) before anything is touched
-    logger.configure(loggingSettings(paths, config, first.auth));
+    logger.configure(loggingSettings(paths, config, first.auth, runtime.values()));
     if (flags.force) {
       freePort(first.port, out);
       await waitForPortFree(first.port, 5000);
     }
     // Signals are handled from here on: one arriving while the gateway starts waits for the start.
     const signals = installSignalHandlers(out);
-    const host = await startGatewayHost({
+    host = await startGatewayHost({
       configPath: paths.configPath,
       initial: { config, hash },
       resolve,
-      onApplied: (fileConfig, resolved) => logger.configure(loggingSettings(paths, fileConfig, resolved.auth)),
+      prepare: (fileConfig) => reloadSecrets(fileConfig, 'config'),
+      onApplied: (fileConfig, resolved) => {
+        appliedConfig = fileConfig;
+        logger.configure(loggingSettings(paths, fileConfig, resolved.auth, runtime.values()));
+      },
       logger,
       restartExpectedMs: RESTART_EXPECTED_MS,
     });
-    if (createdToken && (flags.token || env.OPENCLAW_GATEWAY_TOKEN || flags.password)) {
-      out(`Generated a gateway token and saved it in ${paths.configPath}; this run uses the secret given by flag or environment instead.\n`);
-    } else if (createdToken) {
+    if (initial.refs > 0) await host.current().recordSystem([{ type: 'secrets.reloaded', data: { trigger: 'start', refs: initial.refs, changed: [] } }]);
+    if (created && !createdToken) out(describeFirstStart(paths.configPath, seed));
+    else if (createdToken) {
       out(
         `Generated a gateway token and saved it in ${paths.configPath} (shown once):\n  ${createdToken}\n` +
           `Clients pass it with --token ${createdToken} or OPENCLAW_GATEWAY_TOKEN=${createdToken}.\n`,
       );
     }
     signals.attach(host);
-    void host.failed.then((error) => {
-      process.stderr.write(`openclaw gateway: in-process restart failed: ${describeStartFailure(error)}\n`);
+    const started = host;
+    void started.failed.then(async (error) => {
+      process.stderr.write(`openclaw gateway: in-process restart failed: ${await describeStartFailure(error)}\n`);
       process.exit(1);
     });
   } catch (error) {
     const code = error instanceof StartError || error instanceof ConfigError ? error.exitCode : 1;
-    process.stderr.write(`openclaw gateway: ${describeStartFailure(error)}\n`);
+    process.stderr.write(`openclaw gateway: ${await describeStartFailure(error)}\n`);
     process.exit(code);
   }
 }
 
-function describeStartFailure(error: unknown): string {
+/**
+ * What a first start records: the flags' port, bind and secret (clients have no flags, so the
+ * file is how they find this gateway). What the environment decided stays there: no port, and
+ * only the auth mode for a secret from OPENCLAW_GATEWAY_TOKEN/_PASSWORD (clients read the same
+ * variables). Throws the usual refusal for a bad --port.
+ */
+function firstStart(flags: RunFlags, env: NodeJS.ProcessEnv, paths: ProfilePaths): FirstStart {
+  const flagPort = parsePort(flags.port, '--port');
+  const port = flagPort !== undefined ? (flagPort === 0 ? null : flagPort) : envValue(env, 'OPENCLAW_GATEWAY_PORT') ? null : undefined;
+  const bind = flags.bind === 'loopback' || flags.bind === 'lan' || flags.bind === 'auto' || flags.bind === 'custom' ? flags.bind : undefined;
+  let auth: FirstStart['auth'];
+  if (flags.auth === 'none') auth = { mode: 'none' };
+  else if (flags.password) auth = { mode: 'password', password: flags.password };
+  else if (flags.token && flags.auth !== 'password') auth = { mode: 'token', token: flags.token };
+  else if (flags.auth === 'password' || env.OPENCLAW_GATEWAY_PASSWORD) auth = { mode: 'password' };
+  else if (env.OPENCLAW_GATEWAY_TOKEN) auth = { mode: 'token' };
+  // `gateway --dev` (the official run flag): a dev workspace beside the profile's default one.
+  const workspace = flags.dev && paths.profile !== 'dev' ? `${paths.defaultWorkspace}-dev` : undefined;
+  return { port, ...(bind ? { bind } : {}), ...(auth ? { auth } : {}), ...(workspace ? { workspace } : {}) };
+}
+
+function describeFirstStart(configPath: string, seed: FirstStart): string {
+  const recorded = [
+    'gateway.mode local',
+    ...(typeof seed.port === 'number' ? [`port ${seed.port}`] : []),
+    ...(seed.auth?.token ? ['the token given by --token'] : seed.auth?.password ? ['the password given by --password'] : seed.auth?.mode === 'none' ? ['auth none'] : []),
+  ];
+  const fromEnv = seed.auth && !seed.auth.token && !seed.auth.password && seed.auth.mode !== 'none' ? ' The secret comes from the environment and is not saved: clients need the same variable.' : '';
+  return `Created ${configPath} with ${recorded.join(', ')}; clients of this profile use it.${fromEnv}\n`;
+}
+
+/** A refusal or failure of the start as the one line the runbook's failure signatures name. */
+async function describeStartFailure(error: unknown): Promise<string> {
   const err = error as NodeJS.ErrnoException & { cause?: unknown };
+  const listen = listenErrorIn(error);
+  if (listen?.code === 'EADDRINUSE') {
+    const url = `ws://${formatHostPort(listen.host, listen.port)}`;
+    return `another gateway instance is already listening on ${url} (EADDRINUSE: ${await portHolder(listen.port)}); stop it or pass --force`;
+  }
+  if (listen) return `failed to bind gateway socket on ws://${formatHostPort(listen.host, listen.port)}: ${listen.code}`;
   const cause = (err.cause ?? err) as NodeJS.ErrnoException;
   if (cause.code === 'EADDRINUSE') return `port already in use (${cause.message}); stop the other listener or pass --force`;
-  // uWebSockets.js cannot tell "in use" from "not available": name both, with the same way out.
-  if (/address in use or not available/.test(err.message ?? '')) return `${err.message}; stop the other listener or pass --force`;
   return err.message ?? String(error);
+}
+
+function listenErrorIn(error: unknown): ListenError | undefined {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current instanceof ListenError) return current;
+  }
+  return undefined;
+}
+
+/** Who holds `port` (lsof, else ss), for the EADDRINUSE line. */
+async function portHolder(port: number): Promise<string> {
+  try {
+    const status = await inspectPort(createCommandRunner(process.env).run, port);
+    const holders = [...new Set(status.listeners.filter((l) => l.pid !== undefined).map((l) => `pid ${l.pid} (${l.command ?? '?'})`))];
+    if (holders.length > 0) return `held by ${holders.join(', ')}`;
+    return status.source === 'connect' ? 'held by a process lsof/ss could not name' : 'held by a process this user cannot see';
+  } catch (inspectError) {
+    return `holder unknown: ${(inspectError as Error).message}`;
+  }
 }
 
 /** SIGTERM/SIGINT stop gracefully; SIGUSR1 (runbook) and SIGUSR2 (today's CLI) restart in process. */

@@ -1,4 +1,5 @@
 import { defineCommand } from 'citty';
+import { localSecret } from '../actors/secrets/local.js';
 import { gatherGatewayStatus } from '../actors/ops/status.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
 import type { GatewayStatusReport } from '../protocol/cli/gateway-status.js';
@@ -89,8 +90,8 @@ export async function localCredentials(
 ): Promise<{ token?: string; password?: string }> {
   const secrets = await readServiceSecrets(context.manager, context.spec);
   const auth = context.config.gateway?.auth;
-  const token = flags.token ?? envValue(env, 'OPENCLAW_GATEWAY_TOKEN') ?? secrets.OPENCLAW_GATEWAY_TOKEN ?? auth?.token;
-  const password = flags.password ?? envValue(env, 'OPENCLAW_GATEWAY_PASSWORD') ?? secrets.OPENCLAW_GATEWAY_PASSWORD ?? auth?.password;
+  const token = flags.token ?? envValue(env, 'OPENCLAW_GATEWAY_TOKEN') ?? secrets.OPENCLAW_GATEWAY_TOKEN ?? localSecret(context.config, auth?.token, 'gateway.auth.token', env);
+  const password = flags.password ?? envValue(env, 'OPENCLAW_GATEWAY_PASSWORD') ?? secrets.OPENCLAW_GATEWAY_PASSWORD ?? localSecret(context.config, auth?.password, 'gateway.auth.password', env);
   return { ...(token ? { token } : {}), ...(password ? { password } : {}) };
 }
 

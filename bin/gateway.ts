@@ -11,6 +11,8 @@ import { inspectCommand } from './gateway-inspect.js';
 /** `openclaw gateway [run]` runs the daemon; the other subcommands talk to one or read its journal. */
 export const gatewayCommand = defineCommand({
   meta: { name: 'gateway', description: 'Run the gateway, call it, or read its journal' },
+  // `openclaw gateway [flags]` is `gateway run [flags]` (bin/main.ts); listed here for `--help`.
+  args: runArgs,
   subCommands: {
     run: defineCommand({ meta: { name: 'run', description: 'Run the gateway in the foreground' }, args: runArgs, run: ({ args }) => runGateway(args) }),
     call: callCommand,

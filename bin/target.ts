@@ -1,6 +1,7 @@
 import type { ArgsDef } from 'citty';
 import { METHODS } from '../protocol/registry.js';
 import { RpcError } from '../actors/client/rpc.js';
+import { localSecret } from '../actors/secrets/local.js';
 import { readConfig, resolvePaths } from './config.js';
 import { resolvePort } from './gateway-run.js';
 
@@ -51,8 +52,8 @@ export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): Targe
   const config = readConfig(resolvePaths(env).configPath) ?? {};
   const port = resolvePort(flags.port, env, config);
   const url = env.OPENCLAW_GATEWAY_URL ?? `ws://127.0.0.1:${port}`;
-  const token = flags.token ?? env.OPENCLAW_GATEWAY_TOKEN ?? config.gateway?.auth?.token;
-  const password = flags.password ?? env.OPENCLAW_GATEWAY_PASSWORD ?? config.gateway?.auth?.password;
+  const token = flags.token ?? env.OPENCLAW_GATEWAY_TOKEN ?? localSecret(config, config.gateway?.auth?.token, 'gateway.auth.token', env);
+  const password = flags.password ?? env.OPENCLAW_GATEWAY_PASSWORD ?? localSecret(config, config.gateway?.auth?.password, 'gateway.auth.password', env);
   return { url, ...(token ? { token } : {}), ...(password ? { password } : {}), timeoutMs };
 }
 

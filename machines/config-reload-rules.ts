@@ -27,6 +27,7 @@ export const CHANGE_RULES: ReadonlyArray<readonly [string, ChangeKind]> = [
   ['gateway.remote', 'none'],
   ['logging', 'hot'],
   ['commands', 'hot'],
+  ['channels', 'hot'],
   ['meta', 'none'],
   ['wizard', 'none'],
   ['gateway', 'restart'],

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SecretInput } from './secrets.js';
 
 /*
  * The agent-run keys of `openclaw.json`: model providers, agents and session routing. Like the
@@ -30,7 +31,7 @@ export const ProviderSection = Type.Object(
     kind: Type.Optional(ProviderKind),
     api: Type.Optional(NonEmpty),
     baseUrl: Type.Optional(NonEmpty),
-    apiKey: Type.Optional(NonEmpty),
+    apiKey: Type.Optional(SecretInput),
     model: Type.Optional(NonEmpty),
     models: Type.Optional(Type.Array(Type.Object({ id: NonEmpty }, Open))),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),

@@ -1,7 +1,9 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
-import { validatorFor } from './ajv.js';
+import { ajv, validatorFor } from './ajv.js';
 import { AgentsSection, ModelsSection, SessionSection } from './config-agents.js';
+import { ChannelsSection } from './config-channels.js';
+import { SecretInput, SecretsSection } from './secrets.js';
 
 /*
  * `openclaw.json` (JSON5). Sections keep unknown keys (`additionalProperties: true`): the
@@ -38,8 +40,8 @@ export const GatewaySection = Type.Object(
       Type.Object(
         {
           mode: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('token'), Type.Literal('password'), Type.Literal('trusted-proxy')])),
-          token: Type.Optional(NonEmpty),
-          password: Type.Optional(NonEmpty),
+          token: Type.Optional(SecretInput),
+          password: Type.Optional(SecretInput),
         },
         Open,
       ),
@@ -118,6 +120,10 @@ export const GatewayFileConfig = Type.Object(
     agents: Type.Optional(AgentsSection),
     models: Type.Optional(ModelsSection),
     session: Type.Optional(SessionSection),
+    /** Telegram, WhatsApp (protocol/config-channels.ts): closed sections, unlike the rest. */
+    channels: Type.Optional(ChannelsSection),
+    /** SecretRef providers and defaults (closed): protocol/secrets.ts. */
+    secrets: Type.Optional(SecretsSection),
   },
   Open,
 );
@@ -140,21 +146,52 @@ export const SECRET_KEY = /^(token|password|apiKey|api_key|secret|botToken|acces
 
 /** `gateway.port: expected integer 0–65535, got "abc"` for the first AJV error. */
 export function describeConfigIssue(errors: readonly ErrorObject[] | null | undefined, root: unknown): string {
+  return describeIssue(GatewayFileConfig, errors, root, []);
+}
+
+function describeIssue(rootSchema: TSchema, errors: readonly ErrorObject[] | null | undefined, root: unknown, prefix: readonly string[]): string {
+  // The outermost union: its branches' own errors come first in AJV's list.
+  const union = errors?.filter((e) => e.keyword === 'anyOf').sort((a, b) => a.instancePath.length - b.instancePath.length)[0];
+  if (union) {
+    const refined = describeUnionBranch(rootSchema, union, root, prefix);
+    if (refined) return refined;
+  }
   const error = errors?.find((e) => e.keyword !== 'anyOf') ?? errors?.[0];
   if (!error) return 'invalid config';
   const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') {
     const missing = (error.params as { missingProperty?: string }).missingProperty ?? '?';
-    return `${dotted([...segments, missing])}: required`;
+    return `${dotted([...prefix, ...segments, missing])}: required`;
   }
   if (error.keyword === 'additionalProperties') {
     const extra = (error.params as { additionalProperty?: string }).additionalProperty ?? '?';
-    return `${dotted([...segments, extra])}: unknown key`;
+    return `${dotted([...prefix, ...segments, extra])}: unknown key`;
   }
-  const schema = schemaAt(GatewayFileConfig, segments);
+  const schema = schemaAt(rootSchema, segments);
   const value = valueAt(root, segments);
-  const secret = SECRET_KEY.test(segments.at(-1) ?? '');
-  return `${dotted(segments)}: expected ${schema ? expected(schema) : (error.message ?? 'a valid value')}, got ${shown(value, secret)}`;
+  const secret = SECRET_KEY.test([...prefix, ...segments].at(-1) ?? '');
+  return `${dotted([...prefix, ...segments])}: expected ${schema ? expected(schema) : (error.message ?? 'a valid value')}, got ${shown(value, secret)}`;
+}
+
+/**
+ * A value that fails a union of objects (`{source:"file",…}` among the SecretRef providers) is
+ * described against the branch its literal keys select, not against the first branch tried.
+ */
+function describeUnionBranch(rootSchema: TSchema, union: ErrorObject, root: unknown, prefix: readonly string[]): string | undefined {
+  const segments = union.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const options = schemaAt(rootSchema, segments)?.anyOf as TSchema[] | undefined;
+  const value = valueAt(root, segments);
+  if (!options || value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  const objects = options.filter((o) => o.type === 'object');
+  const literal = (o: TSchema) => Object.entries((o.properties ?? {}) as Record<string, TSchema>).filter(([, p]) => p.const !== undefined);
+  const branch =
+    objects.find((o) => literal(o).length > 0 && literal(o).every(([key, p]) => record[key] === p.const)) ??
+    (objects.length === 1 ? objects[0] : undefined);
+  if (!branch) return undefined;
+  const validate = ajv.compile(branch);
+  if (validate(value)) return undefined;
+  return describeIssue(branch, validate.errors, value, [...prefix, ...segments]);
 }
 
 const dotted = (segments: readonly string[]): string =>
@@ -165,8 +202,10 @@ function schemaAt(schema: TSchema, segments: readonly string[]): TSchema | undef
   for (const segment of segments) {
     if (!current) return undefined;
     const props = current.properties as Record<string, TSchema> | undefined;
+    const patterns = current.patternProperties as Record<string, TSchema> | undefined;
     if (props?.[segment]) current = props[segment];
     else if (current.items && /^\d+$/.test(segment)) current = current.items as TSchema;
+    else if (patterns && Object.values(patterns)[0]) current = Object.values(patterns)[0];
     else return undefined;
   }
   return current;
@@ -198,7 +237,7 @@ function expected(schema: TSchema): string {
     case 'boolean':
       return 'boolean (true or false)';
     case 'object':
-      return 'object';
+      return (schema.title as string | undefined) ?? 'object';
     case 'array':
       return 'array';
     default:

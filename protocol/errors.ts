@@ -49,6 +49,7 @@ export const ERRORS = {
   UNAUTHORIZED_ROLE: { code: 'FORBIDDEN', close: null, message: 'unauthorized role' },
   INTERNAL_ERROR: { code: 'UNAVAILABLE', close: null, message: 'internal error' },
   SHUTTING_DOWN: { code: 'UNAVAILABLE', close: null, message: 'gateway is shutting down' },
+  JOURNAL_UNAVAILABLE: { code: 'UNAVAILABLE', close: null, message: 'the journal is not writable (disk full or read-only); nothing was changed, retry later' },
   // Agent runs (`agent`, `chat.*`, `agent.wait`).
   UNKNOWN_AGENT: { code: 'INVALID_REQUEST', close: null, message: 'unknown agent id' },
   UNKNOWN_MODEL: { code: 'INVALID_REQUEST', close: null, message: 'unknown model provider' },
@@ -56,6 +57,22 @@ export const ERRORS = {
   RUN_TIMEOUT: { code: 'AGENT_TIMEOUT', close: null, message: 'agent run timed out' },
   RUN_INTERRUPTED: { code: 'UNAVAILABLE', close: null, message: 'the gateway stopped during the run' },
   EMBEDDINGS_UNSUPPORTED: { code: 'UNAVAILABLE', close: null, message: 'the configured provider has no embeddings' },
+  // Channels (`send`, `message.action`, `channels.*`; CHANNELS.md §3).
+  CHANNEL_REQUIRED: { code: 'INVALID_REQUEST', close: null, message: 'Error: Channel is required (no configured channels detected).' },
+  CHANNEL_UNSUPPORTED: { code: 'INVALID_REQUEST', close: null, message: 'unsupported channel' },
+  CHANNEL_UNKNOWN: { code: 'INVALID_REQUEST', close: null, message: 'unknown channel' },
+  CHANNEL_ACCOUNT_UNKNOWN: { code: 'INVALID_REQUEST', close: null, message: 'unknown account for channel' },
+  CHANNEL_TARGET_INVALID: { code: 'INVALID_REQUEST', close: null, message: 'invalid target for channel' },
+  SEND_CONTENT_REQUIRED: { code: 'INVALID_REQUEST', close: null, message: 'invalid send params: text or media is required' },
+  MESSAGE_ACTION_UNSUPPORTED: { code: 'INVALID_REQUEST', close: null, message: 'unsupported message action' },
+  CHANNEL_LOGOUT_INVALID: { code: 'INVALID_REQUEST', close: null, message: 'invalid channels.logout channel' },
+  CHANNEL_CONFIG_INVALID: { code: 'INVALID_REQUEST', close: null, message: 'config invalid; fix it before logging out' },
+  PAIRING_CHANNEL_UNKNOWN: { code: 'INVALID_REQUEST', close: null, message: 'Error: unknown pairing channel' },
+  PAIRING_REQUEST_UNKNOWN: { code: 'INVALID_REQUEST', close: null, message: 'pending DM access request no longer exists' },
+  OUTBOUND_DELIVERY_QUEUED: { code: 'UNAVAILABLE', close: null, message: 'OutboundDeliveryError: the channel could not deliver the message' },
+  CHANNEL_NOT_LINKED: { code: 'NOT_LINKED', close: null, message: 'the channel account is not linked' },
+  // Secrets (`secrets.reload`).
+  SECRETS_RELOAD_FAILED: { code: 'UNAVAILABLE', close: null, message: 'secrets.reload failed' },
   // Connection lifecycle.
   SLOW_CONSUMER: { code: null, close: 1008, message: 'slow consumer' },
   SERVICE_RESTART: { code: null, close: 1012, message: 'service restart' },

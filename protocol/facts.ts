@@ -2,6 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { PresenceEntry } from './presence.js';
 import { HealthSnapshot } from './health.js';
 import { RunFactPayloads, SessionFactPayloads } from './run-facts.js';
+import { ChannelFactPayloads } from './channel-facts.js';
+import { SecretsFactPayloads } from './secrets.js';
 
 /**
  * Journal facts: what happened, in the past tense. Each fact type has a payload schema; the
@@ -72,6 +74,10 @@ export const FactPayloads = {
   /** Agent runs (`run:<id>`) and session transcripts (`session:<key>`): protocol/run-facts.ts. */
   ...RunFactPayloads,
   ...SessionFactPayloads,
+  /** Channel accounts (`channel:<channel>:<accountId>`): protocol/channel-facts.ts. */
+  ...ChannelFactPayloads,
+  /** SecretRef resolutions (stream `system`): protocol/secrets.ts. */
+  ...SecretsFactPayloads,
 } as const;
 
 export type FactType = keyof typeof FactPayloads;

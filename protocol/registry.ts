@@ -10,6 +10,8 @@ import * as logs from './methods/logs.js';
 import * as configMethods from './methods/config.js';
 import * as inspect from './methods/inspect.js';
 import * as ui from './methods/control-ui.js';
+import * as channels from './methods/channels.js';
+import * as secrets from './methods/secrets.js';
 
 /** How a method answers: once, or an ack followed by a final on the same request id. */
 export type MethodKind = 'unary' | 'two-stage';
@@ -64,6 +66,16 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('chat.abort', { params: chat.ChatAbortParams, result: chat.ChatAbortResult, scope: 'operator.write', description: 'Abort a run, or every run of a session.' }),
     method('logs.tail', { params: logs.LogsTailParams, result: logs.LogsTailResult, scope: 'operator.read', description: 'A window of the JSONL file log after a byte cursor.' }),
     method('gateway.inspect', { params: inspect.GatewayInspectParams, result: inspect.GatewayInspectResult, scope: 'operator.admin', description: 'Live actors, their states and recent transitions.' }),
+    method('channels.status', { params: channels.ChannelsStatusParams, result: channels.ChannelsStatusResult, scope: 'operator.read', description: 'Channel accounts, their link state and issues; probe asks each platform.' }),
+    method('channels.start', { params: channels.ChannelAccountParams, result: channels.ChannelsStartResult, scope: 'operator.admin', description: 'Start a channel account.' }),
+    method('channels.stop', { params: channels.ChannelAccountParams, result: channels.ChannelsStopResult, scope: 'operator.admin', description: 'Stop a channel account (it stays stopped across reloads).' }),
+    method('channels.logout', { params: channels.ChannelAccountParams, result: channels.ChannelsLogoutResult, scope: 'operator.admin', description: 'Stop a channel account and clear its credentials.' }),
+    method('send', { params: channels.SendParams, result: channels.SendResult, scope: 'operator.write', description: 'Send a message through a channel, idempotent by key.' }),
+    method('message.action', { params: channels.MessageActionParams, result: channels.MessageActionResult, scope: 'operator.write', description: 'A channel message action (send).' }),
+    method('channels.pairing.list', { params: channels.PairingListParams, result: channels.PairingListResult, scope: 'operator.pairing', description: 'Pending DM pairing requests.' }),
+    method('channels.pairing.approve', { params: channels.PairingApproveParams, result: channels.PairingApproveResult, scope: 'operator.pairing', description: 'Approve a DM pairing request.' }),
+    method('channels.pairing.dismiss', { params: channels.PairingDismissParams, result: channels.PairingDismissResult, scope: 'operator.pairing', description: 'Dismiss a DM pairing request.' }),
+    method('secrets.reload', { params: secrets.SecretsReloadParams, result: secrets.SecretsReloadResult, scope: 'operator.admin', description: 'Re-resolve every SecretRef of the config and swap the runtime snapshot.' }),
     method('config.get', { params: configMethods.ConfigGetParams, result: configMethods.ConfigGetResult, scope: 'operator.read', description: 'The config file, secrets redacted, with its path and hash.' }),
     method('sessions.list', { params: ui.SessionsListParams, result: ui.SessionsListResult, scope: 'operator.read', description: 'Sessions from the journal, newest first.' }),
     method('sessions.describe', { params: ui.SessionsDescribeParams, result: ui.SessionsDescribeResult, scope: 'operator.read', description: 'One session row, or null.' }),

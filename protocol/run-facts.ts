@@ -37,7 +37,7 @@ export const RunError = Type.Object(
 export type RunError = Static<typeof RunError>;
 
 /** Where a run was started from. */
-export const RunOrigin = Type.Union([Type.Literal('ws'), Type.Literal('http'), Type.Literal('cli')]);
+export const RunOrigin = Type.Union([Type.Literal('ws'), Type.Literal('http'), Type.Literal('cli'), Type.Literal('channel')]);
 
 export const RunFactPayloads = {
   /** A run was admitted (its ack follows this commit). Position 1 of the run's stream. */

@@ -1,6 +1,15 @@
 import Database from 'better-sqlite3';
 import type { Fact } from '../protocol/facts.js';
 import { acquireWriterLock } from './writer-lock.js';
+import { isStorageRefusal, openJournalSnapshot } from './journal-snapshot.js';
+
+/** An append the file system refused (disk full, read-only…): nothing of it was written. */
+export class JournalWriteError extends Error {
+  constructor(cause: unknown) {
+    super('journal append failed', { cause });
+    this.name = 'JournalWriteError';
+  }
+}
 
 /** One journaled fact. `position` is dense per stream, from 1; `seq` is global. */
 export interface JournalEntry {
@@ -29,6 +38,18 @@ export interface JournalOptions {
   readonly now?: () => number;
   /** Open for reading only (inspection while a gateway runs); appends then fail. */
   readonly readonly?: boolean;
+  /**
+   * When the file system refuses to open the journal for writing (disk full, read-only), open a
+   * read-only copy instead (`degraded`); `reopen()` tries the real file again.
+   */
+  readonly degradeOnRefusal?: boolean;
+}
+
+/** What one group commit wrote and how long it took (for metrics). */
+export interface FlushStats {
+  readonly seconds: number;
+  readonly facts: number;
+  readonly bytes: number;
 }
 
 interface PendingAppend {
@@ -68,59 +89,115 @@ const toEntry = (row: Row): JournalEntry => ({ ...row, data: JSON.parse(row.data
  */
 export class Journal {
   readonly path: string;
-  private readonly db: Database.Database;
+  private db: Database.Database;
   private readonly now: () => number;
   private readonly heads = new Map<string, number>();
   private readonly listeners: Array<(entries: readonly JournalEntry[]) => void> = [];
   private pending: PendingAppend[] = [];
+  /** Facts that go ahead of every later append, written by the next transaction that commits. */
+  private leading: Array<{ readonly stream: string; readonly facts: readonly Fact[] }> = [];
+  private writable = true;
+  private readonly writableListeners: Array<(writable: boolean, error?: unknown) => void> = [];
   private flushScheduled = false;
   private closed = false;
-  private readonly statements;
-  private readonly releaseLock: () => void;
+  private statements;
+  private releaseLock: () => void;
+  /** The storage failure that made this a read-only copy, until `reopen()` succeeds. */
+  private degradedBy: unknown;
+  private flushObserver: ((stats: FlushStats) => void) | undefined;
+  private writtenBytes = 0;
 
-  private constructor(path: string, options: JournalOptions) {
+  private constructor(path: string, private readonly options: JournalOptions) {
     this.path = path;
     this.now = options.now ?? Date.now;
-    const writer = options.readonly !== true && path !== ':memory:';
-    this.releaseLock = writer ? acquireWriterLock(path) : () => undefined;
     try {
-      this.db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+      ({ db: this.db, releaseLock: this.releaseLock } = Journal.openFile(path, options));
     } catch (error) {
-      this.releaseLock();
+      const snapshot = options.degradeOnRefusal === true && isStorageRefusal(error) ? openJournalSnapshot(path) : undefined;
+      if (snapshot === undefined) throw error;
+      this.db = snapshot;
+      this.releaseLock = () => undefined;
+      this.degradedBy = error;
+      this.writable = false;
+    }
+    this.statements = Journal.prepare(this.db);
+  }
+
+  private static openFile(path: string, options: JournalOptions): { db: Database.Database; releaseLock: () => void } {
+    const writer = options.readonly !== true && path !== ':memory:';
+    const releaseLock = writer ? acquireWriterLock(path) : () => undefined;
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+        db.exec(SCHEMA);
+      }
+      return { db, releaseLock };
+    } catch (error) {
+      db?.close();
+      releaseLock();
       throw error;
     }
-    if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      this.db.exec(SCHEMA);
+  }
+
+  /** Why this journal is a read-only copy (see `degradeOnRefusal`), or undefined when it is not. */
+  get degraded(): unknown {
+    return this.degradedBy;
+  }
+
+  /**
+   * Tries to open the real file again after a degraded start; true when it is open for writing
+   * now (the cached heads are dropped: the file may hold more than the copy did).
+   */
+  reopen(): boolean {
+    if (this.degradedBy === undefined || this.closed) return this.degradedBy === undefined;
+    let opened: { db: Database.Database; releaseLock: () => void };
+    try {
+      opened = Journal.openFile(this.path, this.options);
+    } catch (error) {
+      if (!isStorageRefusal(error)) throw error;
+      this.degradedBy = error;
+      return false;
     }
-    this.statements = {
-      insert: this.db.readonly ? undefined : this.db.prepare<[string, number, number, string, string]>(
+    this.db.close();
+    this.db = opened.db;
+    this.releaseLock = opened.releaseLock;
+    this.statements = Journal.prepare(this.db);
+    this.heads.clear();
+    this.degradedBy = undefined;
+    return true;
+  }
+
+  private static prepare(db: Database.Database) {
+    return {
+      insert: db.readonly ? undefined : db.prepare<[string, number, number, string, string]>(
         'INSERT INTO journal (stream, position, ts, type, data) VALUES (?, ?, ?, ?, ?)',
       ),
-      head: this.db.prepare<[string]>('SELECT COALESCE(MAX(position), 0) AS position FROM journal WHERE stream = ?'),
-      lastSeq: this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM journal'),
-      afterSeq: this.db.prepare<[number, number]>('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
-      streamAfter: this.db.prepare<[string, number, number]>(
+      head: db.prepare<[string]>('SELECT COALESCE(MAX(position), 0) AS position FROM journal WHERE stream = ?'),
+      lastSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM journal'),
+      afterSeq: db.prepare<[number, number]>('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
+      streamAfter: db.prepare<[string, number, number]>(
         'SELECT * FROM journal WHERE stream = ? AND position > ? ORDER BY position LIMIT ?',
       ),
-      streamRange: this.db.prepare<[string, number, number]>(
+      streamRange: db.prepare<[string, number, number]>(
         'SELECT * FROM journal WHERE stream = ? AND position > ? AND position <= ? ORDER BY position',
       ),
-      streamTail: this.db.prepare<[string, number]>(
+      streamTail: db.prepare<[string, number]>(
         'SELECT * FROM (SELECT * FROM journal WHERE stream = ? ORDER BY position DESC LIMIT ?) ORDER BY position',
       ),
-      streamsIn: this.db.prepare<[string, string]>(
+      streamsIn: db.prepare<[string, string]>(
         'SELECT stream, MAX(position) AS position, MIN(ts) AS firstTs, MAX(ts) AS lastTs FROM journal WHERE stream >= ? AND stream < ? GROUP BY stream',
       ),
-      tail: this.db.prepare<[number]>('SELECT * FROM (SELECT * FROM journal ORDER BY seq DESC LIMIT ?) ORDER BY seq'),
-      saveCheckpoint: this.db.readonly ? undefined : this.db.prepare<[string, number, string]>(
+      tail: db.prepare<[number]>('SELECT * FROM (SELECT * FROM journal ORDER BY seq DESC LIMIT ?) ORDER BY seq'),
+      saveCheckpoint: db.readonly ? undefined : db.prepare<[string, number, string]>(
         'INSERT OR REPLACE INTO checkpoints (name, position, state) VALUES (?, ?, ?)',
       ),
-      pruneCheckpoints: this.db.readonly ? undefined : this.db.prepare<[string, string, number]>(
+      pruneCheckpoints: db.readonly ? undefined : db.prepare<[string, string, number]>(
         'DELETE FROM checkpoints WHERE name = ? AND position NOT IN (SELECT position FROM checkpoints WHERE name = ? ORDER BY position DESC LIMIT ?)',
       ),
-      loadCheckpoint: this.db.prepare<[string, number]>(
+      loadCheckpoint: db.prepare<[string, number]>(
         'SELECT position, state FROM checkpoints WHERE name = ? AND position <= ? ORDER BY position DESC LIMIT 1',
       ),
     };
@@ -138,6 +215,40 @@ export class Journal {
       const at = this.listeners.indexOf(listener);
       if (at >= 0) this.listeners.splice(at, 1);
     };
+  }
+
+  /** Reports every committed group write (duration, facts, bytes of data); `undefined` stops it. */
+  observeFlushes(observer: ((stats: FlushStats) => void) | undefined): void {
+    this.flushObserver = observer;
+  }
+
+  /**
+   * Called when writes start failing (disk full, read-only file system…) with the error, and when
+   * a write succeeds again. Appends meanwhile reject; nothing is half-written.
+   */
+  onWritableChange(listener: (writable: boolean, error?: unknown) => void): void {
+    this.writableListeners.push(listener);
+  }
+
+  /** False from a failed write until the next one that commits. */
+  get isWritable(): boolean {
+    return this.writable;
+  }
+
+  /**
+   * Appends now if the journal takes it; otherwise keeps the facts ahead of every later append,
+   * to be written by the next transaction that commits (start-up facts on a full disk).
+   * Returns true when they were written now.
+   */
+  appendFirst(stream: string, facts: readonly Fact[]): boolean {
+    this.leading.push({ stream, facts });
+    this.flush();
+    return this.leading.length === 0;
+  }
+
+  /** Facts still waiting in `appendFirst`. */
+  get leadingCount(): number {
+    return this.leading.length;
   }
 
   /**
@@ -159,17 +270,28 @@ export class Journal {
   flush(): void {
     this.flushScheduled = false;
     const batch = this.pending;
-    if (batch.length === 0) return;
+    const leading = this.leading;
+    if (batch.length === 0 && leading.length === 0) return;
     this.pending = [];
     let results: AppendResult[];
     const written: JournalEntry[] = [];
+    const observer = this.flushObserver;
+    const started = observer ? performance.now() : 0;
+    this.writtenBytes = 0;
     try {
-      results = this.db.transaction(() => batch.map((item) => this.write(item, written)))();
+      results = this.db.transaction(() => {
+        for (const { stream, facts } of leading) this.write({ stream, facts, options: undefined, resolve: () => undefined, reject: () => undefined }, written);
+        return batch.map((item) => this.write(item, written));
+      })();
     } catch (error) {
       this.heads.clear(); // the cache may be ahead of what was rolled back
-      for (const item of batch) item.reject(new Error('journal append failed', { cause: error }));
+      this.setWritable(false, error);
+      for (const item of batch) item.reject(new JournalWriteError(error));
       return;
     }
+    this.leading = [];
+    this.setWritable(true);
+    if (observer && written.length > 0) observer({ seconds: (performance.now() - started) / 1000, facts: written.length, bytes: this.writtenBytes });
     this.publish(written);
     batch.forEach((item, i) => item.resolve(results[i] as AppendResult));
   }
@@ -179,14 +301,19 @@ export class Journal {
     this.flush();
     const written: JournalEntry[] = [];
     let result: AppendResult;
+    const leading = this.leading;
     try {
-      result = this.db.transaction(() =>
-        this.write({ stream, facts, options, resolve: () => undefined, reject: () => undefined }, written),
-      )();
+      result = this.db.transaction(() => {
+        for (const item of leading) this.write({ ...item, options: undefined, resolve: () => undefined, reject: () => undefined }, written);
+        return this.write({ stream, facts, options, resolve: () => undefined, reject: () => undefined }, written);
+      })();
     } catch (error) {
       this.heads.clear();
-      throw new Error('journal append failed', { cause: error });
+      this.setWritable(false, error);
+      throw new JournalWriteError(error);
     }
+    this.leading = [];
+    this.setWritable(true);
     this.publish(written);
     return result;
   }
@@ -203,12 +330,20 @@ export class Journal {
       position += 1;
       const insert = this.statements.insert;
       if (!insert) throw new Error('journal is open read-only');
-      const info = insert.run(item.stream, position, ts, fact.type, JSON.stringify(fact.data));
+      const data = JSON.stringify(fact.data);
+      this.writtenBytes += data.length;
+      const info = insert.run(item.stream, position, ts, fact.type, data);
       entries.push({ seq: Number(info.lastInsertRowid), stream: item.stream, position, ts, type: fact.type, data: fact.data });
     }
     this.heads.set(item.stream, position);
     written.push(...entries);
     return { ok: true, entries };
+  }
+
+  private setWritable(writable: boolean, error?: unknown): void {
+    if (this.writable === writable) return;
+    this.writable = writable;
+    for (const listener of this.writableListeners) listener(writable, error);
   }
 
   private publish(entries: readonly JournalEntry[]): void {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 
 /** Another live process already writes this journal. */
 export class JournalLockedError extends Error {
@@ -17,25 +17,34 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The pid a lock names: the link target (or, for a lock left by an older build, the file's text). */
+function lockOwner(lockPath: string): number {
+  try {
+    return Number(readlinkSync(lockPath).trim());
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+    return Number(readFileSync(lockPath, 'utf8').trim());
+  }
+}
+
 /**
- * Takes the single-writer lock of a journal: a `<journal>.lock` file holding the owner's pid.
- * A lock left by a dead process (kill -9, crash) is taken over. Returns the release function.
+ * Takes the single-writer lock of a journal: a `<journal>.lock` symlink whose target is the
+ * owner's pid. A symlink is created atomically and needs no data block, so the lock can be
+ * taken on a full disk (a gateway must start there, read-only if need be). A lock left by a
+ * dead process (kill -9, crash) is taken over. Returns the release function.
  */
 export function acquireWriterLock(journalPath: string): () => void {
   const lockPath = `${journalPath}.lock`;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    let fd: number;
     try {
-      fd = openSync(lockPath, 'wx', 0o600);
+      symlinkSync(String(process.pid), lockPath);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(readFileSync(lockPath, 'utf8').trim());
+      const owner = lockOwner(lockPath);
       if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) throw new JournalLockedError(journalPath, owner);
       unlinkSync(lockPath); // stale: its owner is gone
       continue;
     }
-    writeSync(fd, `${process.pid}\n`);
-    closeSync(fd);
     return () => unlinkSync(lockPath);
   }
   throw new Error(`could not take the journal lock ${lockPath}`);

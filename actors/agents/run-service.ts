@@ -18,7 +18,7 @@ export interface StartRunRequest {
   readonly model?: string;
   readonly extraSystemPrompt?: string;
   /** Where the run came from, for the journal. */
-  readonly origin: 'ws' | 'http' | 'cli';
+  readonly origin: 'ws' | 'http' | 'cli' | 'channel';
   /** The method or route that started it (`agent`, `chat.send`, `/v1/chat/completions`…), for the journal. */
   readonly via?: string;
   /** Recipient and channel: pick the session by `session.dmScope` when no session key is given. */

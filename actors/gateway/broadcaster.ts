@@ -5,6 +5,7 @@ import { eventFrameOf, isDroppableWhenSlow, type GatewayViewState } from '../../
 import type { Logger } from '../logs/logger.js';
 import type { OutgoingEvent } from './outgoing-event.js';
 import type { GatewaySocket } from '../transport/contract.js';
+import type { GatewayMetrics } from './metrics-hooks.js';
 
 /** An authenticated socket that receives broadcasts. */
 export interface Audience {
@@ -32,6 +33,7 @@ export class Broadcaster {
   constructor(
     private readonly maxBufferedBytes: number,
     private readonly logger: Logger,
+    private readonly metrics?: GatewayMetrics,
   ) {}
 
   /** Authenticated sockets receiving broadcasts. */
@@ -64,22 +66,30 @@ export class Broadcaster {
     const droppable = isDroppableWhenSlow(entry.type);
     let forReaders: Buffer | undefined;
     let redacted: Buffer | undefined;
+    let recipients = 0;
     for (const member of this.members) {
       const bytes = member.canRead
         ? (forReaders ??= encodeFrame(eventFrameOf(entry, viewAfter, now, true)))
         : (redacted ??= encodeFrame(eventFrameOf(entry, viewAfter, now, false)));
-      if (bytes.length > 0) this.send(member, bytes, droppable);
+      if (bytes.length > 0) {
+        this.send(member, bytes, droppable);
+        recipients += 1;
+      }
     }
+    this.metrics?.sink?.fanout('fact', recipients);
   }
 
   /** Delivers a module event (no wire `seq`: not a `gateway` fact) to the sockets whose scopes allow it. */
   publish(event: OutgoingEvent): void {
     if (this.members.size === 0) return;
     let bytes: Buffer | undefined;
+    let recipients = 0;
     for (const member of this.members) {
       if (event.scope !== null && !hasScope(member.scopes, event.scope)) continue;
       this.send(member, (bytes ??= encodeFrame(event.frame)), event.droppable);
+      recipients += 1;
     }
+    this.metrics?.sink?.fanout('event', recipients);
   }
 
   /** The keepalive `tick` (not journaled, no `seq`) to every socket. */
@@ -87,5 +97,6 @@ export class Broadcaster {
     if (this.members.size === 0) return;
     const bytes = encodeFrame({ type: 'event', event: 'tick', payload: { ts } });
     for (const member of this.members) this.send(member, bytes, false);
+    this.metrics?.sink?.fanout('tick', this.members.size);
   }
 }

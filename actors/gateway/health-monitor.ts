@@ -24,6 +24,8 @@ export class HealthMonitor {
   private lastElu = performance.eventLoopUtilization();
   private lastSampleAt = performance.now();
   private degradedSince: number | null = null;
+  /** Where `channels`, `channelOrder` and `channelLabels` come from (the channels module), if anywhere. */
+  channelSource: (() => Partial<Pick<HealthSnapshot, 'channels' | 'channelOrder' | 'channelLabels'>>) | undefined;
 
   constructor(
     private readonly agents: readonly AgentDescriptor[],
@@ -49,6 +51,7 @@ export class HealthMonitor {
       channels: {},
       channelOrder: [],
       channelLabels: {},
+      ...this.channelSource?.(),
       heartbeatSeconds: 0,
       defaultAgentId: defaultAgent?.id ?? 'main',
       agents: this.agents.map((agent) => ({
@@ -64,7 +67,10 @@ export class HealthMonitor {
 
   /** The part of a snapshot whose change is worth a journal fact. */
   static signature(snapshot: HealthSnapshot): string {
-    return JSON.stringify([snapshot.channels, snapshot.defaultAgentId, snapshot.agents.map((a) => a.agentId), snapshot.eventLoop?.degraded ?? false]);
+    const links = Object.values(snapshot.channels).map((channel) =>
+      Object.values(((channel as { accounts?: Record<string, Record<string, unknown>> }).accounts ?? {})).map((a) => [a.lifecycle, a.running, a.connected, a.configured, a.lastError]),
+    );
+    return JSON.stringify([snapshot.channelOrder, links, snapshot.defaultAgentId, snapshot.agents.map((a) => a.agentId), snapshot.eventLoop?.degraded ?? false]);
   }
 
   private eventLoop(ts: number): EventLoopHealth {

@@ -24,6 +24,8 @@ export interface GatewayHostOptions {
   readonly initial: AppliedConfig;
   /** Builds a gateway config from a file config (flags and env folded in). Throws when it cannot run. */
   readonly resolve: (config: GatewayFileConfig) => GatewayConfig;
+  /** Runs before a changed config is resolved (re-resolving its SecretRefs); throwing refuses the change. */
+  readonly prepare?: (config: GatewayFileConfig) => Promise<unknown>;
   /** Called whenever a config takes effect (start, hot apply, restart): logging settings and the like. */
   readonly onApplied?: (config: GatewayFileConfig, resolved: GatewayConfig) => void;
   readonly logger: Logger;
@@ -59,6 +61,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
     gateway.recordSystem(facts).catch((error: unknown) => logger.error('could not journal a reload fact', { error: String(error) }));
 
   const hotApply = async (input: HotApply): Promise<AppliedConfig> => {
+    await options.prepare?.(input.config);
     const next = options.resolve(input.config); // a config that cannot run is refused before anything changes
     const before = options.resolve(applied.config).auth;
     if (input.plan.changed.some((path) => path.startsWith('gateway.auth')) && before.mode === next.auth.mode && before.secret === next.auth.secret) {
@@ -66,7 +69,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       logger.warn('gateway.auth changed in the config, but a flag or environment variable sets the secret: the running secret is unchanged');
     }
     await gateway.recordSystem([{ type: 'config.reloaded', data: { hash: input.hash, mode: input.mode, action: 'hot', changed: [...input.plan.changed], ...(input.plan.pending.length ? { pending: [...input.plan.pending] } : {}) } }]);
-    gateway.reconfigure({ auth: next.auth });
+    await gateway.reconfigure({ auth: next.auth, config: input.config });
     options.onApplied?.(input.config, next);
     applied = { config: input.config, hash: input.hash };
     const pending = input.plan.pending.length ? `; restart needed for ${input.plan.pending.join(', ')}` : '';
@@ -75,6 +78,17 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
   };
 
   const restart = async (input: RestartRequest): Promise<AppliedConfig> => {
+    if (input.source === 'config' && options.prepare) {
+      try {
+        await options.prepare(input.config);
+      } catch (error) {
+        // Secrets that do not resolve refuse the change; the running gateway stays as it is.
+        const issue = describe(error);
+        logger.error(`config reload refused: ${options.configPath}: ${issue}; keeping the running config`);
+        void record([{ type: 'config.reload.rejected', data: { hash: input.hash, issue } }]);
+        return applied;
+      }
+    }
     const next = options.resolve(input.config);
     const restartExpectedMs = options.restartExpectedMs;
     const reason = input.source === 'signal' ? `${input.signal ?? 'signal'}` : `config change (${input.changed.join(', ')})`;

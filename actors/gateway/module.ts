@@ -1,4 +1,6 @@
 import type { Hono } from 'hono';
+import type { GatewayFileConfig } from '../../protocol/config.js';
+import type { HealthSnapshot } from '../../protocol/health.js';
 import type { AnyActorRef } from 'xstate';
 import type { JournalEntry } from '../../store/journal.js';
 import type { GatewayServices, MethodHandler } from './methods/context.js';
@@ -21,6 +23,10 @@ export interface GatewayModule {
   actors?(): Iterable<AnyActorRef>;
   /** Called once the transport listens. */
   start?(): Promise<void> | void;
+  /** The module's part of the health snapshot (channels: `channels`, `channelOrder`, `channelLabels`). */
+  health?(): Partial<Pick<HealthSnapshot, 'channels' | 'channelOrder' | 'channelLabels'>>;
+  /** Hot reload: the new config file (a module applies what it owns, e.g. `channels.*`). */
+  reconfigure?(config: GatewayFileConfig): Promise<void> | void;
   /** Called while draining, before sockets close and the journal closes. */
   stop?(reason: string): Promise<void> | void;
 }

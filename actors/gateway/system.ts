@@ -7,6 +7,7 @@ import type { OriginPolicy } from '../../machines/browser-origin.js';
 import type { HelloOk } from '../../protocol/connect.js';
 import type { EventFrame } from '../../protocol/frames.js';
 import type { Fact } from '../../protocol/facts.js';
+import type { GatewayFileConfig } from '../../protocol/config.js';
 import { GATEWAY_EVENTS } from '../../protocol/events.js';
 import { METHOD_NAMES } from '../../protocol/registry.js';
 import { hasScope } from '../../protocol/scopes.js';
@@ -15,7 +16,7 @@ import {
 } from '../../protocol/version.js';
 import { Journal, type JournalEntry } from '../../store/journal.js';
 import {
-  GATEWAY_STREAM, checkpointGatewayView, gatewayViewProjection,
+  GATEWAY_STREAM, gatewayViewProjection,
   rebuildGatewayView, stateVersionOf, type GatewayViewState,
 } from '../../store/gateway-view.js';
 import { rosterOf } from '../../store/presence.js';
@@ -31,8 +32,10 @@ import type { GatewayModule, GatewayModuleFactory } from './module.js';
 import type { OutgoingEvent } from './outgoing-event.js';
 import { Broadcaster, encodeFrame } from './broadcaster.js';
 import { Inspector } from './inspector.js';
+import { GatewayMetrics } from './metrics-hooks.js';
 import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/methods/inspect.js';
 import { openTransport } from '../transport/select.js';
+import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
 export interface GatewayConfig {
@@ -64,8 +67,8 @@ export interface RunningGateway {
   readonly journalPath: string;
   /** Announces `shutdown`, closes every socket with 1012, stops services, closes the journal. */
   stop(request: StopRequest): Promise<void>;
-  /** Hot reload: new connections authenticate with `auth`; open ones stay as they are. */
-  reconfigure(change: { readonly auth?: AuthPolicy }): void;
+  /** Hot reload: new connections authenticate with `auth`; open ones stay as they are; modules get the new file config. */
+  reconfigure(change: { readonly auth?: AuthPolicy; readonly config?: GatewayFileConfig }): Promise<void>;
   /** Appends facts to the journal's `system` stream (reloads, restarts); resolves once committed. */
   recordSystem(facts: readonly Fact[]): Promise<void>;
 }
@@ -76,11 +79,11 @@ interface ConnectionHandle {
   readonly actor: Actor<typeof connectionMachine>;
   canRead: boolean;
   admitted: boolean;
+  role: string;
   scopes: readonly string[];
   slow(): void;
 }
 
-const CHECKPOINT_EVERY = 1000;
 const DRAIN_GRACE_MS = 2000;
 
 /** Starts a gateway: journal, projections, transport, ticker, health monitor, under one supervisor. */
@@ -89,14 +92,20 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const maxBufferedBytes = config.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
   const startedAt = Date.now();
   const bootId = randomUUID();
-  const journal = Journal.open(config.journalPath, { synchronous: config.synchronous ?? 'normal' });
+  const journal = Journal.open(config.journalPath, { synchronous: config.synchronous ?? 'normal', degradeOnRefusal: true });
   const healthMonitor = new HealthMonitor(config.agents, config.journalPath);
   let view: GatewayViewState = rebuildGatewayView(journal);
-  let lastCheckpoint = view.position;
+  const checkpointer = new ViewCheckpointer(journal, logger, view.position);
+  const journalWatch = new JournalWatch(journal, logger, () => (view = rebuildGatewayView(journal)));
   let transport: Transport | undefined;
   let phase: 'starting' | 'running' | 'draining' = 'starting';
   const handles = new Map<string, ConnectionHandle>();
-  const broadcaster = new Broadcaster(maxBufferedBytes, logger);
+  const metrics = new GatewayMetrics(() => {
+    const byRole: Record<string, number> = {};
+    for (const handle of handles.values()) byRole[handle.role] = (byRole[handle.role] ?? 0) + 1;
+    return byRole;
+  });
+  const broadcaster = new Broadcaster(maxBufferedBytes, logger, metrics);
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
 
   let auth = config.auth; // hot-reloadable: read when a socket opens
@@ -117,6 +126,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     auth: () => auth,
     broadcast: (event) => broadcaster.publish(event),
     inspectOptions: () => inspector.optionsFor(),
+    refreshHealth: () => {
+      if (phase === 'draining') return;
+      refreshHealth().catch((error: unknown) => logger.error('health refresh failed', { error: String(error) }));
+    },
+    metrics,
     sendTo: (connId, frame) => {
       const handle = handles.get(connId);
       if (!handle?.admitted) return false;
@@ -144,6 +158,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const modules = [inspectorModule, ...(config.modules ?? []).map((create) => create(services))];
   const handlers = Object.assign({}, METHOD_HANDLERS, ...modules.map((m) => m.methods ?? {})) as typeof METHOD_HANDLERS;
   const eventSources = modules.filter((m) => m.eventOf !== undefined);
+  const healthSources = modules.filter((m) => m.health !== undefined);
+  if (healthSources.length > 0) healthMonitor.channelSource = () => Object.assign({}, ...healthSources.map((m) => m.health?.()));
 
 
   // Commit, then effect: every committed `gateway` fact updates the view, then goes out as an event.
@@ -160,10 +176,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         else if (event) broadcaster.publish(event as OutgoingEvent);
       }
     }
-    if (view.position - lastCheckpoint >= CHECKPOINT_EVERY) {
-      checkpointGatewayView(journal, view);
-      lastCheckpoint = view.position;
-    }
+    checkpointer.afterCommit(view);
   });
 
   const helloFor = (connId: string, role: string, scopes: readonly string[], canRead: boolean): HelloOk => ({
@@ -203,6 +216,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         const { admission } = params;
         handle.canRead = admission.role === 'operator' && hasScope(admission.scopes, 'operator.read');
         handle.admitted = true;
+        handle.role = admission.role;
         handle.scopes = admission.role === 'operator' ? admission.scopes : [];
         broadcaster.join(handle);
         const hello = helloFor(context.connId, admission.role, admission.scopes, handle.canRead);
@@ -214,9 +228,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       dispatchRequest: ({ context }, params) => {
         const handle = handles.get(context.connId);
         if (!handle) return;
+        const sink = metrics.sink;
         dispatchRequest(handlers, { connId: context.connId, role: params.role, scopes: params.scopes, services }, params, {
           respond: (text) => broadcaster.send(handle, text, false),
           logger,
+          ...(sink ? { observe: (outcome: 'ok' | 'error', seconds: number) => sink.requestDone(params.method, outcome, seconds) } : {}),
         });
       },
       recordDisconnect: (_, params) => {
@@ -248,7 +264,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         socketOrigin: { origin: socket.origin, isLoopback: socket.isLoopback, policy: config.originPolicy ?? { allowedOrigins: [] } },
       };
       const actor = createActor(connectionLogic, { input, id: `conn:${socket.id}`, ...(config.inspect ? { inspect: config.inspect } : inspector.optionsFor()) });
-      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, scopes: [], slow: () => actor.send({ type: 'consumer.slow' }) });
+      let slowReported = false;
+      const slow = () => {
+        if (!slowReported) metrics.sink?.slowConsumerClosed();
+        slowReported = true;
+        actor.send({ type: 'consumer.slow' });
+      };
+      handles.set(socket.id, { socket, actor, canRead: false, admitted: false, role: 'unauthenticated', scopes: [], slow });
       actor.start();
     },
     message(socket: GatewaySocket, data: Buffer, bytes: number) {
@@ -288,8 +310,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     gatewayMachine.provide({
       actors: {
         startServices: fromPromise(async () => {
-          journal.appendNow(GATEWAY_STREAM, [{ type: 'presence.restarted', data: { self: selfPresenceEntry(bootId, SERVER_VERSION, Date.now()) } }]);
-          await refreshHealth();
+          // On a full disk these wait ahead of every later append and the gateway starts read-only.
+          journalWatch.appendStartFacts(GATEWAY_STREAM, [{ type: 'presence.restarted', data: { self: selfPresenceEntry(bootId, SERVER_VERSION, Date.now()) } }]);
+          await refreshHealth().catch((error: unknown) => logger.warn(`health snapshot not journaled: ${storageCause(error)}`));
           const opened = await openTransport({
             hosts: config.hosts,
             port: config.port,
@@ -299,7 +322,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           });
           transport = opened;
           for (const module of modules) await module.start?.();
-          journal.appendNow('system', [
+          journalWatch.appendStartFacts('system', [
             { type: 'gateway.started', data: { version: SERVER_VERSION, pid: process.pid, bootId, transport: opened.kind, port: opened.port } },
           ]);
           phase = 'running';
@@ -317,15 +340,21 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         drain: fromPromise<void, StopRequest>(async ({ input }) => {
           phase = 'draining';
           const announced = { reason: input.reason, ...(input.restartExpectedMs !== undefined ? { restartExpectedMs: input.restartExpectedMs } : {}) };
-          await journal.append(GATEWAY_STREAM, [{ type: 'gateway.shutdown.announced', data: announced }]);
+          await journal.append(GATEWAY_STREAM, [{ type: 'gateway.shutdown.announced', data: announced }])
+            .catch((error: unknown) => logger.warn(`shutdown announcement not journaled: ${storageCause(error)}`));
           for (const module of modules) await module.stop?.(input.reason);
           await transport?.stopListening();
           for (const handle of handles.values()) handle.actor.send({ type: 'gateway.stopping' });
           await waitUntil(() => handles.size === 0, DRAIN_GRACE_MS);
           await transport?.destroy();
           journal.flush();
-          journal.appendNow('system', [{ type: 'gateway.stopped', data: { reason: input.reason } }]);
-          checkpointGatewayView(journal, view);
+          journalWatch.stop();
+          try {
+            journal.appendNow('system', [{ type: 'gateway.stopped', data: { reason: input.reason } }]);
+          } catch (error) {
+            logger.warn(`gateway.stopped not journaled: ${storageCause(error)}`);
+          }
+          checkpointer.final(view);
           healthMonitor.stop();
           journal.close();
         }),
@@ -339,6 +368,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await waitForPhase(supervisor);
   const snapshot = supervisor.getSnapshot();
   if (snapshot.value === 'failed') {
+    journalWatch.stop();
     healthMonitor.stop();
     journal.close();
     throw snapshot.context.error instanceof Error ? snapshot.context.error : new Error(String(snapshot.context.error));
@@ -357,8 +387,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const final = supervisor.getSnapshot();
       if (final.value === 'failed') throw new Error('gateway stop failed', { cause: final.context.error });
     },
-    reconfigure(change) {
+    async reconfigure(change) {
       if (change.auth) auth = change.auth;
+      const { config: fileConfig } = change;
+      if (fileConfig) for (const module of modules) await module.reconfigure?.(fileConfig);
     },
     async recordSystem(facts) {
       const result = await journal.append('system', facts);

@@ -24,6 +24,7 @@ import {
   type TransportHandlers,
   type TransportOptions,
 } from './contract.js';
+import { bindErrorCode, ListenError } from './listen-error.js';
 
 /** The slice of the uWebSockets.js API this transport uses (same in v20.30 and v20.57). */
 export interface UwsModule {
@@ -377,8 +378,8 @@ async function listenAll(
     // With port 0 the first host's pick can be taken on a later host; pick again.
     const retry = requestedPort === 0 && listenSockets.length > 0 && attemptNo < PORT_ZERO_ATTEMPTS;
     if (!retry) {
-      const where = failedHost === undefined ? hosts.join(', ') : formatHostPort(failedHost, port);
-      throw new Error(`cannot listen on ${where} (address in use or not available)`);
+      if (failedHost === undefined) throw new Error(`cannot listen on ${hosts.join(', ')} (address in use or not available)`);
+      throw new ListenError(failedHost, port, await bindErrorCode(failedHost, port));
     }
   }
 }
@@ -396,9 +397,6 @@ function hasIpv6Loopback(): boolean {
   );
 }
 
-function formatHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
 
 /** Response bodies up to this size that are ready at once go out in one write with a length. */
 const BUFFERED_BODY_BYTES = 64 * 1024;

@@ -20,6 +20,7 @@ import {
   type TransportFactory,
   type TransportHandlers,
 } from './contract.js';
+import { ListenError } from './listen-error.js';
 
 const TEXT_FRAME = { binary: false } as const;
 /** Keepalive ping interval: a peer silent for two rounds is dropped (uWS: its idleTimeout). */
@@ -238,7 +239,7 @@ async function listenOnce(
         await listen(server, host, port);
       } catch (error) {
         if (isMissingIpv6Loopback(host, error)) continue;
-        throw new Error(`cannot listen on ${formatHostPort(host, port)}`, { cause: error });
+        throw new ListenError(host, port, String(errorCode(error) ?? 'UNKNOWN'), { cause: error });
       }
       servers.push(server);
       if (port === 0) port = boundPort(server);
@@ -288,6 +289,3 @@ function errorCode(error: unknown): unknown {
   return undefined;
 }
 
-function formatHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}

@@ -11,7 +11,7 @@ describe('hot reload with a --token flag', () => {
     const path = join(gateway.stateDir, 'openclaw.json');
     const config = JSON.parse(readFileSync(path, 'utf8')) as { gateway: { auth: { token: string } } };
     // The banner is printed once the host (and its config watcher) is up.
-    for (const until = Date.now() + 10_000; !/Generated a gateway token/.test(gateway.output()) && Date.now() < until; ) {
+    for (const until = Date.now() + 10_000; !/Generated a gateway token|Created .*openclaw\.json/.test(gateway.output()) && Date.now() < until; ) {
       await new Promise((r) => setTimeout(r, 20));
     }
     // Edit again if a change event got lost (seen once under heavy parallel load).

@@ -2,7 +2,7 @@
  * Start-up refusals of `openclaw gateway` (PROTOCOL.md §2.4, §10.2): each ends with one clear
  * line on stderr and a non-zero exit, before anything listens.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,12 +27,23 @@ function gateway(args: string[]): Daemon {
 }
 
 describe('start-up refusals', () => {
+  it('refuses a config whose gateway.mode is not local with the runbook line, exit 78', async () => {
+    writeFileSync(join(stateDir, 'openclaw.json'), JSON.stringify({ gateway: { mode: 'remote', auth: { token: 'tok' } } }));
+    const daemon = gateway(['--port', String(await freePort())]);
+    const { code } = await daemon.exited;
+    expect(code).toBe(78);
+    expect(daemon.stderr()).toBe('openclaw gateway: Gateway start blocked: set gateway.mode=local (current: remote) or pass --allow-unconfigured.\n');
+  });
+
   it('refuses --bind lan with --auth none: one clear line, non-zero exit', async () => {
     const port = await freePort();
     const daemon = gateway(['--port', String(port), '--bind', 'lan', '--auth', 'none']);
     const { code } = await daemon.exited;
     expect(code).not.toBe(0);
-    expect(daemon.stderr()).toBe('openclaw gateway: refusing to bind 0.0.0.0 without auth: set a token or password, or bind loopback\n');
+    // The runbook's failure signature (seed 002): `refusing to bind gateway to <host>:<port> without auth`.
+    expect(daemon.stderr()).toBe(
+      `openclaw gateway: refusing to bind gateway to 0.0.0.0:${port} without auth (set gateway.auth.token/password, pass --token/--password or set OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD; or bind loopback)\n`,
+    );
     expect(daemon.output()).not.toMatch(/listening on/);
   });
 
@@ -51,9 +62,10 @@ describe('start-up refusals', () => {
     expect(code).not.toBe(0);
     const lines = daemon.stderr().split('\n').filter((line) => line.length > 0);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^openclaw gateway: /);
-    expect(lines[0]).toMatch(/in use/);
-    expect(lines[0]).toContain(String(port));
+    // The runbook's failure signature, with EADDRINUSE and who holds the port.
+    expect(lines[0]).toMatch(
+      new RegExp(`^openclaw gateway: another gateway instance is already listening on ws://127\\.0\\.0\\.1:${port} \\(EADDRINUSE: held by pid ${plain.child.pid} \\(node\\)\\); stop it or pass --force$`),
+    );
     // The other listener is untouched.
     expect(plain.child.exitCode).toBeNull();
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('plain');

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { GatewayMetrics } from '../../actors/gateway/metrics-hooks.js';
 import { createHttpRoutes } from '../../actors/gateway/http-routes.js';
 import type { EndpointSwitches, HttpApiDeps } from '../../actors/openai-api/deps.js';
 import { installHttpApi } from '../../actors/openai-api/module.js';
@@ -52,6 +53,7 @@ export function httpApiHarness(options: { endpoints?: EndpointSwitches; agents?:
     broadcast: () => undefined,
     sendTo: () => false,
     inspectOptions: () => ({}),
+    metrics: new GatewayMetrics(() => ({})),
   };
   const tools = agentToolRegistry(services, () => 0);
   const state = { endpoints: options.endpoints ?? { chatCompletions: true, responses: true }, toolPolicy: {} as ToolPolicy };

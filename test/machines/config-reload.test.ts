@@ -35,9 +35,9 @@ describe('config reload rules', () => {
     expect(diffConfig(base, after.kind === 'ok' ? after.config : {})).toEqual(['gateway.port', 'logging']);
   });
 
-  it('classifies auth, logging, reload settings and commands as hot; port, bind, canvas and unknown keys as restart', () => {
-    expect(['gateway.auth.token', 'logging.level', 'gateway.reload.mode', 'commands.restart'].map(changeKind)).toEqual(['hot', 'hot', 'hot', 'hot']);
-    expect(['gateway.port', 'gateway.bind', 'canvasHost.port', 'gateway.http.endpoints.responses.enabled', 'channels.telegram'].map(changeKind)).toEqual(
+  it('classifies auth, logging, reload settings, commands and channels as hot; port, bind, canvas and unknown keys as restart', () => {
+    expect(['gateway.auth.token', 'logging.level', 'gateway.reload.mode', 'commands.restart', 'channels.telegram'].map(changeKind)).toEqual(['hot', 'hot', 'hot', 'hot', 'hot']);
+    expect(['gateway.port', 'gateway.bind', 'canvasHost.port', 'gateway.http.endpoints.responses.enabled', 'plugins.entries'].map(changeKind)).toEqual(
       ['restart', 'restart', 'restart', 'restart', 'restart'],
     );
     expect(changeKind('gateway.mode')).toBe('none');

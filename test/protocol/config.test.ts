@@ -21,7 +21,7 @@ describe('config validation', () => {
   });
 
   it('never echoes a secret', () => {
-    expect(issue({ gateway: { auth: { token: 12345678 } } })).toBe('gateway.auth.token: expected non-empty string, got a number (value hidden)');
+    expect(issue({ gateway: { auth: { token: 12345678 } } })).toBe('gateway.auth.token: expected non-empty string or SecretRef {source, provider?, id}, got a number (value hidden)');
   });
 
   it('accepts the documented keys and keeps unknown ones', () => {

@@ -8,6 +8,7 @@ import type { Logger } from '../../logs/logger.js';
 import type { AuthPolicy } from '../../../machines/connection-rules.js';
 import type { OutgoingEvent } from '../outgoing-event.js';
 import type { InspectionEvent, Observer } from 'xstate';
+import type { GatewayMetrics } from '../metrics-hooks.js';
 
 /** What method handlers may use: read-only views and the journal to append facts to. */
 export interface GatewayServices {
@@ -35,6 +36,10 @@ export interface GatewayServices {
   broadcast(event: OutgoingEvent): void;
   /** Options for `createActor` so a new actor shows in the inspector while someone watches. */
   inspectOptions(): { inspect?: Observer<InspectionEvent> };
+  /** Asks for a health refresh now (a module's state that health shows changed); journals `health.changed` if it did. */
+  refreshHealth(): void;
+  /** Metrics: the sink (plugged in by the first scrape) and the channel link states channels set. */
+  readonly metrics: GatewayMetrics;
   /** Sends a frame to one authenticated connection; false when it is gone. */
   sendTo(connId: string, frame: EventFrame): boolean;
 }

@@ -1,0 +1,36 @@
+/** `secrets.*` and SecretRef fields of `openclaw.json`: closed schemas, errors that name the key path. */
+import { describe, expect, it } from 'vitest';
+import { isGatewayFileConfig } from '../../protocol/config.js';
+
+const issue = (value: unknown): string => {
+  expect(isGatewayFileConfig(value)).toBe(false);
+  return isGatewayFileConfig.lastError();
+};
+
+describe('secrets config', () => {
+  it('accepts plaintext, ${ENV} shorthand and SecretRef objects where credentials go', () => {
+    expect(
+      isGatewayFileConfig({
+        gateway: { auth: { token: '${GW_TOKEN}', password: { source: 'file', provider: 'main', id: '/gateway/password' } } },
+        models: { providers: { openai: { apiKey: { source: 'exec', provider: 'vault', id: 'openai/key' } } } },
+        secrets: {
+          providers: {
+            main: { source: 'file', path: '~/.openclaw/secrets.json', mode: 'json' },
+            vault: { source: 'exec', command: '/usr/local/bin/resolver', args: ['--prod'], passEnv: ['PATH'], jsonOnly: true },
+            default: { source: 'env', allowlist: ['GW_TOKEN'] },
+          },
+          defaults: { env: 'default', file: 'main', exec: 'vault' },
+        },
+      }),
+    ).toBe(true);
+  });
+
+  it('names the key path of a provider that misses or adds a key (against the branch its source selects)', () => {
+    expect(issue({ secrets: { providers: { f: { source: 'file' } } } })).toBe('secrets.providers.f.path: required');
+    expect(issue({ secrets: { providers: { f: { source: 'file', path: '/x', bogus: 1 } } } })).toBe('secrets.providers.f.bogus: unknown key');
+    expect(issue({ secrets: { providers: { v: { source: 'exec', command: '/x', timeoutMs: 0 } } } })).toBe('secrets.providers.v.timeoutMs: expected integer 1–120000, got 0');
+    expect(issue({ secrets: { bogus: 1 } })).toBe('secrets.bogus: unknown key');
+    expect(issue({ gateway: { auth: { token: { source: 'file', id: 'value', extra: 1 } } } })).toBe('gateway.auth.token.extra: unknown key');
+    expect(issue({ gateway: { auth: { token: { source: 'vault', id: 'x' } } } })).toBe('gateway.auth.token.source: expected one of "env", "file", "exec", got "vault"');
+  });
+});
