@@ -147,7 +147,7 @@ export function setupProfile(paths: ProfilePaths, options: { port?: number; defa
   gateway.bind ??= 'loopback';
   const auth = (gateway.auth ??= {});
   let createdToken = false;
-  if (!auth.token && !auth.password && auth.mode !== 'none') {
+  if (!auth.token && !auth.password && auth.mode !== 'none' && auth.mode !== 'trusted-proxy') {
     auth.mode ??= 'token';
     auth.token = generateToken();
     createdToken = true;

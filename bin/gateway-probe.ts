@@ -55,7 +55,8 @@ export const probeCommand = defineCommand({
       const explicitUrl = args.url?.trim() || undefined;
       if (explicitUrl && args.port) throw new CliFailure('invalid_arguments', '--url and --port are exclusive');
       const localLoopbackUrl = `ws://127.0.0.1:${port}`;
-      const local = await localCredentials(args, env, context);
+      // --token/--password go with --url when one is given: the local gateway gets its own credentials.
+      const local = await localCredentials(explicitUrl ? {} : args, env, context);
       const remote = config.gateway?.remote;
       const candidates: ProbeTarget[] = [
         ...(explicitUrl ? [{ id: 'explicit', kind: 'explicit' as const, url: explicitUrl, ...(args.token ? { token: args.token } : {}), ...(args.password ? { password: args.password } : {}) }] : []),

@@ -21,6 +21,7 @@ import { createCommandRunner } from '../actors/ops/service-managers/exec.js';
 import { formatHostPort, ListenError } from '../actors/transport/listen-error.js';
 import type { GatewayModuleFactory } from '../actors/gateway/module.js';
 import type { AuthPolicy } from '../machines/connection-rules.js';
+import type { TrustedProxyPolicy } from '../machines/trusted-proxy-rules.js';
 import { HANDSHAKE_TIMEOUT_MS, TICK_INTERVAL_MS } from '../protocol/version.js';
 import type { GatewayFileConfig } from '../protocol/config.js';
 import { resolveAgentRuntime, type SecretReader } from './agent-config.js';
@@ -37,7 +38,7 @@ export const runArgs = {
   bind: { type: 'string', description: 'loopback (default) | lan | auto | custom' },
   token: { type: 'string', description: 'Shared token (default: OPENCLAW_GATEWAY_TOKEN, gateway.auth.token)' },
   password: { type: 'string', description: 'Shared password (switches auth to password)' },
-  auth: { type: 'string', description: 'none | token | password' },
+  auth: { type: 'string', description: 'none | token | password | trusted-proxy' },
   verbose: { type: 'boolean', description: 'Log every frame to stdout' },
   force: { type: 'boolean', description: 'Stop whatever listens on the port first (needs lsof)' },
   'allow-unconfigured': { type: 'boolean', description: 'Start even when gateway.mode is not "local"' },
@@ -114,9 +115,29 @@ function resolveAuth(flags: RunFlags, env: NodeJS.ProcessEnv, config: GatewayFil
     case 'password':
       if (!password) throw new StartError('no gateway password configured: pass --password, set OPENCLAW_GATEWAY_PASSWORD or gateway.auth.password', EXIT_CONFIG);
       return { mode: 'password', secret: password };
+    case 'trusted-proxy':
+      return trustedProxyAuth(config, token, password);
     default:
-      throw new StartError(`unsupported auth mode ${mode}: expected none, token or password`, EXIT_CONFIG);
+      throw new StartError(`unsupported auth mode ${mode}: expected none, token, password or trusted-proxy`, EXIT_CONFIG);
   }
+}
+
+/** `gateway.auth.mode: "trusted-proxy"`: the proxy rules; a password (optional) for local clients that bypass the proxy. */
+function trustedProxyAuth(config: GatewayFileConfig, token: string | undefined, password: string | undefined): AuthPolicy {
+  const section = config.gateway?.auth?.trustedProxy;
+  if (!section) throw new StartError('gateway auth mode is trusted-proxy, but gateway.auth.trustedProxy is missing (set gateway.auth.trustedProxy.userHeader)', EXIT_CONFIG);
+  if (token) {
+    throw new StartError('gateway auth mode is trusted-proxy, but a shared token is also configured; remove gateway.auth.token / OPENCLAW_GATEWAY_TOKEN / --token (trusted-proxy and token auth are mutually exclusive)', EXIT_CONFIG);
+  }
+  const trustedProxy: TrustedProxyPolicy = {
+    proxies: config.gateway?.trustedProxies ?? [],
+    userHeader: section.userHeader.toLowerCase(),
+    requiredHeaders: (section.requiredHeaders ?? []).map((name) => name.toLowerCase()),
+    allowUsers: section.allowUsers ?? [],
+    allowLoopback: section.allowLoopback === true,
+    allowRealIpFallback: config.gateway?.allowRealIpFallback === true,
+  };
+  return { mode: 'trusted-proxy', trustedProxy, ...(password ? { secret: password } : {}) };
 }
 
 const isLoopbackHost = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';

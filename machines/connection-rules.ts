@@ -7,6 +7,7 @@ import { isConnectParams, type ClientInfo, type ConnectParams } from '../protoco
 import { ERRORS, AUTH_FAILURE_DETAILS, type ErrorKey } from '../protocol/errors.js';
 import { hasScope, ROLES, type Role } from '../protocol/scopes.js';
 import { METHODS } from '../protocol/registry.js';
+import { trustedProxyFailure, type ProxyVerdict, type TrustedProxyPolicy } from './trusted-proxy-rules.js';
 import {
   PROTOCOL_VERSION, MIN_CLIENT_PROTOCOL_VERSION, MIN_PROBE_PROTOCOL_VERSION, NODE_PROTOCOL_VERSION, MAX_PREAUTH_PAYLOAD_BYTES,
 } from '../protocol/version.js';
@@ -14,9 +15,13 @@ import { checkBrowserOrigin, type SocketOrigin } from './browser-origin.js';
 
 /** How the gateway authenticates sockets. `none` accepts everyone (loopback only). */
 export interface AuthPolicy {
-  readonly mode: 'token' | 'password' | 'none';
-  /** The shared secret (token or password); required unless mode is `none`. */
+  readonly mode: 'token' | 'password' | 'none' | 'trusted-proxy';
+  /** The shared secret (token or password); required for token/password; trusted-proxy: the optional local password. */
   readonly secret?: string;
+  /** `trusted-proxy`: the proxy rules (machines/trusted-proxy-rules.ts). */
+  readonly trustedProxy?: TrustedProxyPolicy;
+  /** `trusted-proxy`: this socket's verdict, judged from its upgrade request. */
+  readonly proxyVerdict?: ProxyVerdict;
 }
 
 /** Who a socket turned out to be after a successful `connect`. */
@@ -131,6 +136,11 @@ export function decideConnect(
 
 function checkSharedSecret(auth: AuthPolicy, params: ConnectParams, id: string): HandshakeDecision | null {
   if (auth.mode === 'none') return null;
+  if (auth.mode === 'trusted-proxy') {
+    const failure = trustedProxyFailure(auth, params.auth?.password);
+    const message = failure?.key === 'AUTH_PASSWORD_MISMATCH' ? undefined : `unauthorized: trusted proxy auth failed (${failure?.reason})`;
+    return failure && reject(failure.key, id, { ...(message ? { message } : {}), details: { code: failure.key, authReason: failure.reason, ...AUTH_FAILURE_DETAILS } });
+  }
   const expected = auth.secret ?? '';
   const given = [params.auth?.token, params.auth?.password].filter((v): v is string => typeof v === 'string' && v.length > 0);
   const password = auth.mode === 'password';

@@ -6,6 +6,7 @@ import type { Role } from '../protocol/scopes.js';
 import {
   decideConnect, routeRequest, type Admission, type AuthPolicy, type HandshakeDecision,
 } from './connection-rules.js';
+import { drainingResponse } from './drain-rules.js';
 import type { SocketOrigin } from './browser-origin.js';
 
 /*
@@ -46,6 +47,8 @@ export type ConnectionEvent =
   | { type: 'frame.received'; data: unknown; bytes: number }
   | { type: 'socket.closed'; code: number; reason: string }
   | { type: 'gateway.stopping' }
+  /** The gateway announced its shutdown: new requests are refused (SHUTTING_DOWN) until close. */
+  | { type: 'gateway.draining' }
   | { type: 'consumer.slow' }
   | { type: 'handshake.decided'; decision: HandshakeDecision };
 
@@ -196,6 +199,24 @@ export const connectionMachine = setup({
         'frame.received': {
           actions: enqueueActions(({ context, event, enqueue }) => {
             for (const action of routedActions(context.admission, event.data)) enqueue(action);
+          }),
+        },
+        'gateway.stopping': { target: 'closing', actions: { type: 'closeSocket', params: { code: 1012, reason: 'service restart' } } },
+        'gateway.draining': 'draining',
+        'consumer.slow': {
+          target: 'closing',
+          actions: { type: 'closeSocket', params: { code: ERRORS.SLOW_CONSUMER.close, reason: ERRORS.SLOW_CONSUMER.message } },
+        },
+        'socket.closed': 'closed',
+      },
+    },
+    draining: {
+      description: 'The gateway is shutting down: every new request is answered UNAVAILABLE/SHUTTING_DOWN (retryable) until close 1012.',
+      on: {
+        'frame.received': {
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const frame = drainingResponse(context.admission, event.data);
+            if (frame) enqueue({ type: 'sendFrame', params: { frame } });
           }),
         },
         'gateway.stopping': { target: 'closing', actions: { type: 'closeSocket', params: { code: 1012, reason: 'service restart' } } },

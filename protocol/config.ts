@@ -27,6 +27,21 @@ export const LogLevelName = Type.Union([
 ]);
 export type LogLevelName = Static<typeof LogLevelName>;
 
+/** `gateway.auth.trustedProxy` (official docs/gateway/trusted-proxy-auth.md). */
+export const TrustedProxySection = Type.Object(
+  {
+    userHeader: NonEmpty,
+    requiredHeaders: Type.Optional(Type.Array(NonEmpty)),
+    allowUsers: Type.Optional(Type.Array(NonEmpty)),
+    allowLoopback: Type.Optional(Type.Boolean()),
+    /** Accepted for official configs; device pairing does not use it here. */
+    deviceAutoApprove: Type.Optional(
+      Type.Object({ enabled: Type.Optional(Type.Boolean()), scopes: Type.Optional(Type.Array(NonEmpty)) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** `gateway.*` keys of `openclaw.json`. */
 export const GatewaySection = Type.Object(
   {
@@ -42,10 +57,16 @@ export const GatewaySection = Type.Object(
           mode: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('token'), Type.Literal('password'), Type.Literal('trusted-proxy')])),
           token: Type.Optional(SecretInput),
           password: Type.Optional(SecretInput),
+          /** `mode: "trusted-proxy"`: who the proxy says the user is (closed): machines/trusted-proxy-rules.ts. */
+          trustedProxy: Type.Optional(TrustedProxySection),
         },
         Open,
       ),
     ),
+    /** Reverse proxies whose forwarded headers are trusted (addresses or CIDRs). */
+    trustedProxies: Type.Optional(Type.Array(NonEmpty)),
+    /** Accept `x-real-ip` when a trusted proxy sends no `x-forwarded-for`. */
+    allowRealIpFallback: Type.Optional(Type.Boolean()),
     journal: Type.Optional(
       Type.Object({ synchronous: Type.Optional(Type.Union([Type.Literal('normal'), Type.Literal('full')])) }, { additionalProperties: false }),
     ),

@@ -32,6 +32,8 @@ export const ERRORS = {
   AUTH_TOKEN_MISMATCH: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: gateway token mismatch (check the token in your config or OPENCLAW_GATEWAY_TOKEN)' },
   AUTH_PASSWORD_MISSING: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: gateway password missing (provide auth.password)' },
   AUTH_PASSWORD_MISMATCH: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: gateway password mismatch' },
+  AUTH_UNAUTHORIZED: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized' },
+  AUTH_IDENTITY_HEADER_REQUIRED: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: trusted proxy identity header missing' },
   DEVICE_IDENTITY_REQUIRED: { code: 'NOT_PAIRED', close: 1008, message: 'device identity required' },
   CONTROL_UI_ORIGIN_NOT_ALLOWED: {
     code: 'INVALID_REQUEST',

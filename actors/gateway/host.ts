@@ -64,7 +64,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
     await options.prepare?.(input.config);
     const next = options.resolve(input.config); // a config that cannot run is refused before anything changes
     const before = options.resolve(applied.config).auth;
-    if (input.plan.changed.some((path) => path.startsWith('gateway.auth')) && before.mode === next.auth.mode && before.secret === next.auth.secret) {
+    if (input.plan.changed.some((path) => path.startsWith('gateway.auth')) && before.mode === next.auth.mode && before.secret === next.auth.secret && JSON.stringify(before.trustedProxy) === JSON.stringify(next.auth.trustedProxy)) {
       // A --token/--password flag or OPENCLAW_GATEWAY_TOKEN/PASSWORD outranks the file: say so, not "applied".
       logger.warn('gateway.auth changed in the config, but a flag or environment variable sets the secret: the running secret is unchanged');
     }

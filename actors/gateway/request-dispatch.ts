@@ -8,6 +8,8 @@ import { JournalWriteError } from '../../store/journal.js';
 /** Where a dispatched request's answer goes. */
 export interface Responder {
   respond(text: string): void;
+  /** Called once the request is answered for good (the final of a two-stage one). */
+  done?(): void;
   readonly logger: Logger;
   /** Told once per request: the final outcome and the seconds until the first response frame. */
   readonly observe?: (outcome: 'ok' | 'error', firstResponseSeconds: number) => void;
@@ -68,7 +70,14 @@ export function dispatchRequest(
 ): void {
   const { id, method } = request;
   const handler = handlers[method];
-  const respond = responder.observe ? observed(responder.respond, responder.observe) : { send: responder.respond, done: () => undefined };
+  const base = responder.observe ? observed(responder.respond, responder.observe) : { send: responder.respond, done: () => undefined };
+  const respond = {
+    send: base.send,
+    done: (outcome: 'ok' | 'error') => {
+      base.done(outcome);
+      responder.done?.();
+    },
+  };
   const fail = (error: unknown) => {
     respond.send(JSON.stringify(failureFrame(id, method, error, responder.logger)));
     respond.done('error');

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createActor, fromCallback, fromPromise, toPromise, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { connectionMachine, type ConnectionInput } from '../../machines/connection.js';
 import { gatewayMachine, type StopRequest } from '../../machines/gateway.js';
-import type { AuthPolicy } from '../../machines/connection-rules.js';
+import { routeRequest, type AuthPolicy } from '../../machines/connection-rules.js';
+import { ERRORS } from '../../protocol/errors.js';
 import type { OriginPolicy } from '../../machines/browser-origin.js';
 import type { HelloOk } from '../../protocol/connect.js';
-import type { EventFrame } from '../../protocol/frames.js';
+import type { EventFrame, ResponseFrame } from '../../protocol/frames.js';
 import type { Fact } from '../../protocol/facts.js';
 import type { GatewayFileConfig } from '../../protocol/config.js';
 import { GATEWAY_EVENTS } from '../../protocol/events.js';
@@ -35,6 +36,7 @@ import { Inspector } from './inspector.js';
 import { GatewayMetrics } from './metrics-hooks.js';
 import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/methods/inspect.js';
 import { openTransport } from '../transport/select.js';
+import { connectionAuth } from './trusted-proxy.js';
 import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
@@ -85,6 +87,8 @@ interface ConnectionHandle {
 }
 
 const DRAIN_GRACE_MS = 2000;
+/** How long the drain lets requests already running answer before closing their sockets. */
+const IN_FLIGHT_GRACE_MS = 1000;
 
 /** Starts a gateway: journal, projections, transport, ticker, health monitor, under one supervisor. */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
@@ -99,6 +103,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const journalWatch = new JournalWatch(journal, logger, () => (view = rebuildGatewayView(journal)));
   let transport: Transport | undefined;
   let phase: 'starting' | 'running' | 'draining' = 'starting';
+  /** Dispatched requests not answered yet: the drain lets them answer before closing sockets. */
+  let inFlight = 0;
   const handles = new Map<string, ConnectionHandle>();
   const metrics = new GatewayMetrics(() => {
     const byRole: Record<string, number> = {};
@@ -137,6 +143,21 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       broadcaster.send(handle, encodeFrame(frame), false);
       return true;
     },
+    dispatch: (caller, request) =>
+      new Promise((resolve) => {
+        const decision = routeRequest(caller, { type: 'req', ...request });
+        if (decision.kind === 'respond') return resolve(decision.response);
+        if (decision.kind === 'ignore') return resolve({ type: 'res', id: request.id, ok: false, error: { code: 'INVALID_REQUEST', message: ERRORS.INVALID_REQUEST_FRAME.message } });
+        let answered = false;
+        dispatchRequest(handlers, { ...caller, services }, decision, {
+          respond: (text) => {
+            if (answered) return;
+            answered = true;
+            resolve(JSON.parse(text) as ResponseFrame);
+          },
+          logger,
+        });
+      }),
   };
   const liveActors = (): AnyActorRef[] => [
     supervisor,
@@ -228,9 +249,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       dispatchRequest: ({ context }, params) => {
         const handle = handles.get(context.connId);
         if (!handle) return;
+        inFlight += 1;
         const sink = metrics.sink;
         dispatchRequest(handlers, { connId: context.connId, role: params.role, scopes: params.scopes, services }, params, {
           respond: (text) => broadcaster.send(handle, text, false),
+          done: () => (inFlight -= 1),
           logger,
           ...(sink ? { observe: (outcome: 'ok' | 'error', seconds: number) => sink.requestDone(params.method, outcome, seconds) } : {}),
         });
@@ -259,7 +282,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         connId: socket.id,
         nonce: randomUUID(),
         now: Date.now(),
-        auth,
+        auth: connectionAuth(auth, socket),
         handshakeTimeoutMs: config.handshakeTimeoutMs,
         socketOrigin: { origin: socket.origin, isLoopback: socket.isLoopback, policy: config.originPolicy ?? { allowedOrigins: [] } },
       };
@@ -288,7 +311,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       broadcaster.leave(handle);
       handle.actor.send({ type: 'socket.closed', code, reason });
     },
-    fetch: (request: Request) => http.fetch(request),
+    fetch: (request: Request, info: { remoteAddress: string }) => http.fetch(request, info),
   };
 
   const http = createHttpRoutes((app) => modules.forEach((m) => m.routes?.(app)), {
@@ -318,6 +341,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             port: config.port,
             maxPayloadBytes: MAX_PAYLOAD_BYTES,
             handlers: transportHandlers,
+            captureHeaders: () => auth.mode === 'trusted-proxy',
             prefer: config.transport,
           });
           transport = opened;
@@ -342,8 +366,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           const announced = { reason: input.reason, ...(input.restartExpectedMs !== undefined ? { restartExpectedMs: input.restartExpectedMs } : {}) };
           await journal.append(GATEWAY_STREAM, [{ type: 'gateway.shutdown.announced', data: announced }])
             .catch((error: unknown) => logger.warn(`shutdown announcement not journaled: ${storageCause(error)}`));
+          // From the announcement on, new requests get SHUTTING_DOWN; those already running still answer.
+          for (const handle of handles.values()) handle.actor.send({ type: 'gateway.draining' });
           for (const module of modules) await module.stop?.(input.reason);
           await transport?.stopListening();
+          await waitUntil(() => inFlight === 0, IN_FLIGHT_GRACE_MS);
           for (const handle of handles.values()) handle.actor.send({ type: 'gateway.stopping' });
           await waitUntil(() => handles.size === 0, DRAIN_GRACE_MS);
           await transport?.destroy();

@@ -19,6 +19,8 @@ export interface GatewaySocket {
   readonly isLoopback: boolean;
   /** `Origin` header of the upgrade request, if any. */
   readonly origin: string | undefined;
+  /** Every header of the upgrade request (lower-case names), kept only while `captureHeaders()` says so. */
+  headers?: Readonly<Record<string, string>>;
   /** Sends one text frame. Returns false when the socket is already closed. */
   send(text: string | Buffer): boolean;
   /** Bytes queued for this socket and not yet written to the kernel. */
@@ -54,6 +56,8 @@ export interface TransportOptions {
   port: number;
   /** Post-auth frame limit in bytes (`policy.maxPayload`); bigger frames close with 1009. */
   maxPayloadBytes: number;
+  /** Keep each upgrade request's headers on its socket (trusted-proxy auth reads them); read per upgrade. */
+  captureHeaders?: () => boolean;
   /** `ws` transport: ping every socket this often and drop one that did not answer the last ping (default 30 s). */
   keepaliveMs?: number;
   handlers: TransportHandlers;

@@ -192,6 +192,11 @@ async function openOn(uws: UwsModule, options: TransportOptions): Promise<Transp
       }
       const remoteAddress = normaliseUwsAddress(decode(res.getRemoteAddressAsText()));
       const socket = new UwsGatewaySocket(remoteAddress, origin === '' ? undefined : origin);
+      if (options.captureHeaders?.()) {
+        const headers: Record<string, string> = {};
+        req.forEach((name, value) => (headers[name] = value));
+        socket.headers = headers;
+      }
       res.upgrade<UserData>({ socket }, key, protocol, extensions, context);
     },
     open(ws) {
@@ -255,6 +260,7 @@ function sendCorked(): void {
 class UwsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
+  headers?: Readonly<Record<string, string>>;
   /** Set by `open`, cleared by `close`: a uWS WebSocket must not be touched after its close. */
   ws: UwsWebSocket | undefined;
   /** True while this object is inside a uWS call that could run the close callback. */

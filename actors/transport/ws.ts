@@ -31,6 +31,7 @@ const PORT_ZERO_ATTEMPTS = 5;
 class WsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
+  headers?: Readonly<Record<string, string>>;
 
   constructor(
     private readonly ws: WebSocket,
@@ -114,6 +115,7 @@ export const openWsTransport: TransportFactory = async (options) => {
   function onUpgraded(ws: WebSocket, request: IncomingMessage): void {
     const remoteAddress = normaliseAddress(request.socket.remoteAddress);
     const socket = new WsGatewaySocket(ws, remoteAddress, request.headers.origin);
+    if (options.captureHeaders?.()) socket.headers = flatHeaders(request.headers);
     live.set(ws, socket);
     ws.on('message', onMessage);
     ws.on('close', onClose);
@@ -289,3 +291,9 @@ function errorCode(error: unknown): unknown {
   return undefined;
 }
 
+/** Node's header object with repeated headers joined by ", " (as fetch's Headers does). */
+function flatHeaders(headers: IncomingMessage['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}

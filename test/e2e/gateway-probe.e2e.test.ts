@@ -24,8 +24,8 @@ afterEach(async () => {
   sandbox.cleanup();
 });
 
-async function gateway(): Promise<GatewayProcess> {
-  const started = await startGatewayProcess();
+async function gateway(token?: string): Promise<GatewayProcess> {
+  const started = await startGatewayProcess(token ? { token } : {});
   gateways.push(started);
   return started;
 }
@@ -80,6 +80,15 @@ describe('gateway probe', () => {
     const same = await probe(['--url', `ws://localhost:${b.port}`, '--token', b.token]);
     expect(same.report.targets.map((t) => t.connect.ok)).toEqual([true, true]);
     expect(same.report.warnings.map((w) => w.code)).not.toContain('multiple_gateways');
+  });
+
+  it('sends --token to the --url target only: the local loopback uses its own configured token', async () => {
+    const [remote, local] = [await gateway('explicit-target-token-0123'), await gateway('local-config-token-456789')];
+    config({ gateway: { mode: 'local', port: local.port, auth: { token: local.token } } });
+    const { code, report } = await probe(['--url', remote.url, '--token', remote.token]);
+    expect(code).toBe(0);
+    expect(target(report, 'explicit')?.connect).toMatchObject({ ok: true, rpcOk: true, error: null });
+    expect(target(report, 'localLoopback')?.connect).toMatchObject({ ok: true, rpcOk: true, error: null });
   });
 
   it('probes the configured remote (gateway.remote.url) with its credentials', async () => {

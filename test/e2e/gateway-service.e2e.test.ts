@@ -169,6 +169,25 @@ describe('gateway install (systemd user unit)', () => {
     expect(existsSync(unitPath())).toBe(true);
   });
 
+  it('redoes a failed install in full on the next install, instead of "already installed"', async () => {
+    sandbox.respond('systemctl', 'enable', { stdout: '', code: 1 });
+    const failed = await runIsolatedJson<ServiceActionResult>(['gateway', 'install'], sandbox.env());
+    expect(failed.code).toBe(1);
+    expect(failed.json).toMatchObject({ ok: false, result: 'failed' });
+    expect(failed.json.message).toContain('the install did not complete');
+    // Still failing: reported as failed again, never as installed.
+    const stillFailing = await runIsolatedJson<ServiceActionResult>(['gateway', 'install'], sandbox.env());
+    expect(stillFailing.code).toBe(1);
+    expect(stillFailing.json).toMatchObject({ ok: false, result: 'failed' });
+    // Fixed: the next install writes, reloads, enables and starts it, like a first install.
+    sandbox.respond('systemctl', 'enable', { code: 0 });
+    sandbox.clearCalls();
+    const retried = await install();
+    expect(retried).toMatchObject({ ok: true, result: 'installed' });
+    expect(sandbox.calls()).toEqual(expect.arrayContaining(['systemctl --user daemon-reload', 'systemctl --user enable --now openclaw-gateway.service']));
+    expect((await install()).result).toBe('already-installed');
+  });
+
   it('refuses to install over an invalid config', async () => {
     const state = join(sandbox.home, '.openclaw');
     await runIsolatedCli(['setup'], sandbox.env());

@@ -94,6 +94,17 @@ describe('/v1/chat/completions', () => {
     expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
   });
 
+  it('answers 400 UNKNOWN_MODEL for x-openclaw-model naming an unconfigured provider', async () => {
+    const error = await client.chat.completions
+      .create({ model: 'openclaw', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-openclaw-model': 'nope/m2' } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toEqual({
+      message: 'unknown model provider in "nope/m2": configure it under models.providers',
+      type: 'invalid_request_error',
+    });
+  });
+
   it('refuses a wrong key with 401 and a model that is not an agent with 400', async () => {
     const wrong = new OpenAI({ apiKey: 'wrong', baseURL: `http://127.0.0.1:${gateway.port}/v1`, maxRetries: 0 });
     const unauthorized = await wrong.chat.completions.create({ model: 'openclaw', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);

@@ -12,6 +12,8 @@ export interface RawClientOptions {
    * `{type: 'unparsed', bytes}`. For tests that receive megabytes and only need to count them.
    */
   readonly parseUpTo?: number;
+  /** Extra headers on the upgrade request (a reverse proxy's forwarded identity, say). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A WebSocket with a queue of received frames, for tests that speak the protocol by hand. */
@@ -48,7 +50,7 @@ export class RawClient {
 
   /** Opens a socket and waits for the upgrade. */
   static async open(url: string, options: RawClientOptions = {}): Promise<RawClient> {
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: options.parseUpTo !== undefined });
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: options.parseUpTo !== undefined, ...(options.headers ? { headers: { ...options.headers } } : {}) });
     const client = new RawClient(ws, options);
     await once(ws, 'open');
     return client;

@@ -49,14 +49,16 @@ export class ModelProviders {
 
   /**
    * Resolves `"<provider>/<model>"`, `"<provider>"` (its default model) or a bare model id (on the
-   * provider of `fallback`); null when the provider is unknown.
+   * provider of `fallback`); null when the provider is unknown (a `"<provider>/…"` ref whose
+   * provider is not configured included).
    */
   resolve(ref: string, fallback: string = OFFLINE_REF): ModelChoice | null {
     const slash = ref.indexOf('/');
     const head = slash < 0 ? ref : ref.slice(0, slash);
     const named = this.byName.get(head);
     if (named) return { provider: named, model: slash < 0 ? named.defaultModel : ref.slice(slash + 1) };
-    if (ref === fallback) return null;
+    // `"<provider>/<model>"` names its provider: an unconfigured one is UNKNOWN_MODEL, never the fallback's.
+    if (slash >= 0 || ref === fallback) return null;
     const base = this.resolve(fallback, fallback);
     return base ? { provider: base.provider, model: ref } : null;
   }

@@ -3,7 +3,8 @@ import type { GatewayViewState } from '../../../store/gateway-view.js';
 import type { ErrorKey } from '../../../protocol/errors.js';
 import type { HealthSnapshot } from '../../../protocol/health.js';
 import type { AgentDescriptor } from '../health-monitor.js';
-import type { EventFrame } from '../../../protocol/frames.js';
+import type { EventFrame, ResponseFrame } from '../../../protocol/frames.js';
+import type { Role } from '../../../protocol/scopes.js';
 import type { Logger } from '../../logs/logger.js';
 import type { AuthPolicy } from '../../../machines/connection-rules.js';
 import type { OutgoingEvent } from '../outgoing-event.js';
@@ -42,6 +43,11 @@ export interface GatewayServices {
   readonly metrics: GatewayMetrics;
   /** Sends a frame to one authenticated connection; false when it is gone. */
   sendTo(connId: string, frame: EventFrame): boolean;
+  /**
+   * Runs one request as `caller` through the routing (role, scope, params) and handlers a socket's
+   * requests go through; resolves with the first response (the ack of a two-stage method).
+   */
+  dispatch(caller: { readonly connId: string; readonly role: Role; readonly scopes: readonly string[] }, request: { readonly id: string; readonly method: string; readonly params?: unknown }): Promise<ResponseFrame>;
 }
 
 /** Who is calling, plus the services. */

@@ -1,6 +1,8 @@
 import type { ServiceActionResult, ServiceDrift, ServiceSummary } from '../../../protocol/cli/service.js';
 import { ServiceCommandError, type RecordingRunner } from './exec.js';
 import { auditService, planInstall } from './audit.js';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parseEnvFile, readServiceFiles, removeServiceFiles, writeServiceFiles } from './files.js';
 import type { ServiceFile, ServiceSpec } from './spec.js';
 import { envFileKeys } from './systemd-unit.js';
@@ -65,7 +67,11 @@ export async function installService(manager: ServiceManager, spec: ServiceSpec,
   const files = manager.files(spec);
   const definition = files[0] as ServiceFile;
   const existing = await readServiceFiles(files);
-  const plan = planInstall(existing.has(definition.path), options.force);
+  // An install that did not complete (a supervisor command failed, or it was cut off) is redone in
+  // full: the marker is written before the first file and removed once the service is started.
+  const marker = incompleteInstallMarker(spec);
+  const unfinished = await readUnfinishedInstall(marker, spec);
+  const plan = unfinished ? 'fresh' : planInstall(existing.has(definition.path), options.force);
   if (plan === 'keep') {
     const drift = auditService(manager, spec, existing);
     const note = drift.length > 0 ? ` It differs from the current settings (${drift.map((d) => d.message).join('; ')}); reinstall with --force or run \`openclaw doctor --fix\`.` : '';
@@ -76,18 +82,43 @@ export async function installService(manager: ServiceManager, spec: ServiceSpec,
       drift,
     });
   }
-  return attempt('install', spec, manager, runner, files, async () => {
+  const outcome = await attempt('install', spec, manager, runner, files, async () => {
+    await mkdir(dirname(marker), { recursive: true, mode: 0o700 });
+    await writeFile(marker, JSON.stringify({ label: spec.label, scope: spec.scope }), { mode: 0o600 });
     await writeServiceFiles(files);
     await manager.activate(runner.run, spec, plan);
+    await rm(marker, { force: true });
     const hints = await manager.installHints(runner.run, spec);
     return result('install', spec, manager, runner, {
       ok: true,
       result: plan === 'fresh' ? 'installed' : 'reinstalled',
-      message: `${plan === 'fresh' ? 'Installed' : 'Reinstalled'} gateway service ${spec.label} (${definition.path}) and started it.`,
+      message: `${plan === 'fresh' ? 'Installed' : 'Reinstalled'} gateway service ${spec.label} (${definition.path}) and started it.${unfinished ? ' (The previous install had not completed.)' : ''}`,
       files,
       hints,
     });
   });
+  if (outcome.ok) return outcome;
+  return { ...outcome, message: `${outcome.message}; the install did not complete (files kept for inspection): \`openclaw gateway install\` redoes it in full` };
+}
+
+/** Where an install in progress is recorded: `<state dir>/service-install.incomplete`. */
+const incompleteInstallMarker = (spec: ServiceSpec): string => join(spec.stateDir, 'service-install.incomplete');
+
+/** True when the marker names this service (same label and scope): its last install did not complete. */
+async function readUnfinishedInstall(marker: string, spec: ServiceSpec): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(marker, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  try {
+    const recorded = JSON.parse(text) as { label?: unknown; scope?: unknown };
+    return recorded.label === spec.label && recorded.scope === spec.scope;
+  } catch {
+    return true; // a torn marker: the install it records did not finish either
+  }
 }
 
 /** `gateway uninstall`: stop and unregister, then remove every file; a no-op when nothing is installed. */
@@ -101,6 +132,7 @@ export async function uninstallService(manager: ServiceManager, spec: ServiceSpe
   return attempt('uninstall', spec, manager, runner, files, async () => {
     await manager.deactivate(runner.run, spec);
     const removed = await removeServiceFiles(files);
+    await rm(incompleteInstallMarker(spec), { force: true });
     await manager.afterRemove(runner.run, spec);
     return result('uninstall', spec, manager, runner, {
       ok: true,
