@@ -251,10 +251,18 @@ function resolveRuntime(
     handshakeTimeoutMs: Number(env.OPENCLAW_HANDSHAKE_TIMEOUT_MS) || HANDSHAKE_TIMEOUT_MS,
     healthRefreshMs: HEALTH_REFRESH_MS,
     ...(Number(env.OPENCLAW_MAX_BUFFERED_BYTES) > 0 ? { maxBufferedBytes: Number(env.OPENCLAW_MAX_BUFFERED_BYTES) } : {}),
+    preauth: {
+      ...(Number(env.OPENCLAW_MAX_PREAUTH_CONNECTIONS_PER_IP) > 0 ? { perAddress: Number(env.OPENCLAW_MAX_PREAUTH_CONNECTIONS_PER_IP) } : {}),
+      ...(Number(env.OPENCLAW_MAX_PREAUTH_CONNECTIONS) > 0 ? { total: Number(env.OPENCLAW_MAX_PREAUTH_CONNECTIONS) } : {}),
+    },
     agents: agentRuntime.agents,
     logger,
     modules,
     originPolicy: { allowedOrigins: controlUi?.allowedOrigins ?? seededOrigins(hosts, port) },
+    nodes: {
+      autoApproveLocal: config.gateway?.nodes?.pairing?.autoApproveLocal !== false,
+      commands: { allow: config.gateway?.nodes?.commands?.allow ?? [], deny: config.gateway?.nodes?.commands?.deny ?? [] },
+    },
   };
 }
 

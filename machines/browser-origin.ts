@@ -4,7 +4,7 @@
  * from an allowed origin: `gateway.controlUi.allowedOrigins` (`*` or the exact origin), or a
  * loopback origin (any port) when the socket itself is local.
  */
-import type { ClientInfo } from '../protocol/connect.js';
+import type { ClientInfo, ConnectParams } from '../protocol/connect.js';
 
 /** Where browsers may open an operator session from (resolved by bin/ from the config and bind). */
 export interface OriginPolicy {
@@ -62,4 +62,20 @@ export function seededOrigins(hosts: readonly string[], port: number): string[] 
   const seeded = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
   for (const host of hosts) if (host !== '0.0.0.0' && host !== '::') seeded.push(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
   return [...new Set(seeded)];
+}
+
+/** Browser clients that must sign their connect with a device key (the Control UI). */
+const DEVICE_REQUIRED_CLIENT_IDS = new Set(['openclaw-control-ui']);
+
+/** Why a browser connect is refused before its credentials are looked at, or null. */
+export function browserConnectRefusal(
+  socket: SocketOrigin | undefined,
+  params: ConnectParams,
+): { key: 'CONTROL_UI_ORIGIN_NOT_ALLOWED' | 'CONTROL_UI_DEVICE_IDENTITY_REQUIRED'; details: { code: string; reason?: string } } | null {
+  const origin = checkBrowserOrigin(socket, params.client);
+  if (origin) return { key: 'CONTROL_UI_ORIGIN_NOT_ALLOWED', details: { code: 'CONTROL_UI_ORIGIN_NOT_ALLOWED', reason: origin } };
+  if (DEVICE_REQUIRED_CLIENT_IDS.has(params.client.id) && !params.device) {
+    return { key: 'CONTROL_UI_DEVICE_IDENTITY_REQUIRED', details: { code: 'CONTROL_UI_DEVICE_IDENTITY_REQUIRED' } };
+  }
+  return null;
 }

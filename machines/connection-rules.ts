@@ -11,7 +11,7 @@ import { trustedProxyFailure, type ProxyVerdict, type TrustedProxyPolicy } from 
 import {
   PROTOCOL_VERSION, MIN_CLIENT_PROTOCOL_VERSION, MIN_PROBE_PROTOCOL_VERSION, NODE_PROTOCOL_VERSION, MAX_PREAUTH_PAYLOAD_BYTES,
 } from '../protocol/version.js';
-import { checkBrowserOrigin, type SocketOrigin } from './browser-origin.js';
+import { browserConnectRefusal, type SocketOrigin } from './browser-origin.js';
 
 /** How the gateway authenticates sockets. `none` accepts everyone (loopback only). */
 export interface AuthPolicy {
@@ -33,6 +33,19 @@ export interface Admission {
   /** Presence row key, or null for clients that are not tracked (cli, backend, probe). */
   readonly presenceKey: string | null;
   readonly caps: readonly string[];
+  /** A device proof to verify before hello-ok (NODES.md §1), or null when the connect carries none. */
+  readonly device: DeviceAdmission | null;
+  /** Extra `hello-ok.auth` fields decided while admitting (auth method, device token). */
+  readonly helloAuth?: { readonly method?: string; readonly deviceToken?: string; readonly issuedAtMs?: number };
+}
+
+/** What the device step of the handshake needs: the connect as sent and the shared-secret outcome. */
+export interface DeviceAdmission {
+  readonly params: ConnectParams;
+  /** How the shared-secret check ended. */
+  readonly sharedSecret: 'none' | 'token' | 'password' | 'trusted-proxy';
+  /** The shared secret failed; only a valid device token can still admit the socket, else this applies. */
+  readonly deferredAuthFailure: Extract<HandshakeDecision, { kind: 'reject' }> | null;
 }
 
 /** What to do with the first frame(s) of a socket. */
@@ -108,10 +121,12 @@ export function decideConnect(
       },
     });
   }
-  const originRefused = checkBrowserOrigin(input.socketOrigin, params.client);
-  if (originRefused) return reject('CONTROL_UI_ORIGIN_NOT_ALLOWED', id, { details: { code: 'CONTROL_UI_ORIGIN_NOT_ALLOWED', reason: originRefused } });
+  const browserRefused = browserConnectRefusal(input.socketOrigin, params);
+  if (browserRefused) return reject(browserRefused.key, id, { details: browserRefused.details });
   const authFailure = checkSharedSecret(input.auth, params, id);
-  if (authFailure) return authFailure;
+  // With a device, a failed shared secret may still be a device token (NODES.md §1.4): decided while admitting.
+  const mayBeDeviceToken = params.device !== undefined && Boolean(params.auth?.deviceToken || params.auth?.token);
+  if (authFailure && (!mayBeDeviceToken || authFailure.kind !== 'reject')) return authFailure;
   if (typedRole === 'node' && !params.device) {
     return reject('DEVICE_IDENTITY_REQUIRED', id, { details: { code: 'DEVICE_IDENTITY_REQUIRED' } });
   }
@@ -130,6 +145,13 @@ export function decideConnect(
       client: params.client,
       presenceKey,
       caps: params.caps ?? [],
+      device: params.device
+        ? {
+            params,
+            sharedSecret: authFailure ? 'none' : input.auth.mode,
+            deferredAuthFailure: authFailure?.kind === 'reject' ? authFailure : null,
+          }
+        : null,
     },
   };
 }

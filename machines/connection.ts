@@ -94,13 +94,15 @@ export const connectionMachine = setup({
     recordDisconnect: unprovided('recordDisconnect') as (_: unknown, params: { presenceKey: string }) => void,
   },
   actors: {
-    admitConnection: fromPromise<void, { connId: string; admission: Admission }>(unprovided('admitConnection')),
+    /** Verifies the device (if any), journals presence; may refuse the socket after all. */
+    admitConnection: fromPromise<HandshakeDecision, { connId: string; nonce: string; admission: Admission }>(unprovided('admitConnection')),
   },
   guards: {
     isAdmitted: ({ event }) => event.type === 'handshake.decided' && event.decision.kind === 'admit',
     /** Untracked clients (cli, backend, probe) have no presence row to journal before hello-ok. */
     isAdmittedUntracked: ({ event }) =>
-      event.type === 'handshake.decided' && event.decision.kind === 'admit' && event.decision.admission.presenceKey === null,
+      event.type === 'handshake.decided' && event.decision.kind === 'admit' && event.decision.admission.presenceKey === null
+      && event.decision.admission.device === null,
     hasTooManyPending: ({ context }) => context.pending.length >= MAX_PENDING_HANDSHAKE_FRAMES,
   },
   delays: {
@@ -161,20 +163,30 @@ export const connectionMachine = setup({
       },
     },
     admitting: {
-      description: 'Connect accepted; journaling the presence row before hello-ok is sent.',
+      description: 'Connect accepted; verifying the device proof and pairing, journaling the presence row before hello-ok is sent.',
       invoke: {
         src: 'admitConnection',
-        input: ({ context }) => ({ connId: context.connId, admission: context.admission as Admission }),
-        onDone: {
+        input: ({ context }) => ({ connId: context.connId, nonce: context.nonce, admission: context.admission as Admission }),
+        onDone: [{
+          // Output is optional for admissions without a device step (no refusal possible then).
+          guard: ({ event }) => (event.output as HandshakeDecision | undefined)?.kind === 'reject',
+          target: 'closing',
+          actions: enqueueActions(({ event, enqueue }) => {
+            if ((event.output as HandshakeDecision | undefined)?.kind !== 'reject' || event.output.kind !== 'reject') return;
+            if (event.output.response) enqueue({ type: 'sendFrame', params: { frame: event.output.response } });
+            enqueue({ type: 'closeSocket', params: event.output.close });
+          }),
+        }, {
           target: 'ready',
           actions: [
+            assign({ admission: ({ context, event }) => ((event.output as HandshakeDecision | undefined)?.kind === 'admit' && event.output.kind === 'admit' ? event.output.admission : context.admission) }),
             { type: 'sendHello', params: ({ context }) => ({ requestId: (context.admission as Admission).requestId, admission: context.admission as Admission }) },
             enqueueActions(({ context, enqueue }) => {
               for (const frame of context.pending) for (const action of routedActions(context.admission, frame.data)) enqueue(action);
             }),
             assign({ pending: [] }),
           ],
-        },
+        }],
         onError: {
           target: 'closing',
           actions: { type: 'closeSocket', params: { code: 1011, reason: 'gateway message handler unavailable' } },

@@ -106,6 +106,16 @@ export const GatewaySection = Type.Object(
         Open,
       ),
     ),
+    /** Nodes and devices (NODES.md §2): silent local pairing and the node command policy. */
+    nodes: Type.Optional(
+      Type.Object(
+        {
+          pairing: Type.Optional(Type.Object({ autoApproveLocal: Type.Optional(Type.Boolean()) }, Open)),
+          commands: Type.Optional(Type.Object({ allow: Type.Optional(Type.Array(NonEmpty)), deny: Type.Optional(Type.Array(NonEmpty)) }, Open)),
+        },
+        Open,
+      ),
+    ),
     /** A remote gateway the CLI talks to (`gateway probe` probes it as `configRemote`). */
     remote: Type.Optional(
       Type.Object({ url: Type.Optional(NonEmpty), token: Type.Optional(NonEmpty), password: Type.Optional(NonEmpty) }, Open),

@@ -137,7 +137,15 @@ export const HelloOk = Type.Object(
     ),
     snapshot: Snapshot,
     auth: Type.Object(
-      { role: NonEmpty, scopes: Type.Array(NonEmpty) },
+      {
+        role: NonEmpty,
+        scopes: Type.Array(NonEmpty),
+        /** How the socket authenticated: `token`, `password`, `none` or `device-token`. */
+        method: Type.Optional(NonEmpty),
+        /** The device token of a paired device (NODES.md §2.4). */
+        deviceToken: Type.Optional(NonEmpty),
+        issuedAtMs: Type.Optional(Ms),
+      },
       { additionalProperties: false },
     ),
     policy: Type.Object(

@@ -17,5 +17,9 @@ export const PresenceEvent = Type.Object({ presence: Type.Array(PresenceEntry) }
 export type PresenceEvent = Static<typeof PresenceEvent>;
 
 /** Events this gateway emits; advertised in `hello-ok.features.events`. */
-export const GATEWAY_EVENTS = ['connect.challenge', 'tick', 'presence', 'health', 'shutdown', 'heartbeat', 'agent', 'chat', 'session.message'] as const;
+export const GATEWAY_EVENTS = [
+  'connect.challenge', 'tick', 'presence', 'health', 'shutdown', 'heartbeat', 'agent', 'chat', 'session.message',
+  'device.pair.requested', 'device.pair.resolved', 'node.pair.requested', 'node.pair.resolved',
+  'node.invoke.request', 'node.invoke.cancel', 'node.hostStats', 'node.runnerInventory.changed',
+] as const;
 export type GatewayEventName = (typeof GATEWAY_EVENTS)[number];

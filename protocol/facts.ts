@@ -2,6 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { PresenceEntry } from './presence.js';
 import { HealthSnapshot } from './health.js';
 import { RunFactPayloads, SessionFactPayloads } from './run-facts.js';
+import { DeviceFactPayloads } from './devices.js';
+import { NodeFactPayloads } from './nodes.js';
 import { ChannelFactPayloads } from './channel-facts.js';
 import { SecretsFactPayloads } from './secrets.js';
 
@@ -74,6 +76,9 @@ export const FactPayloads = {
   /** Agent runs (`run:<id>`) and session transcripts (`session:<key>`): protocol/run-facts.ts. */
   ...RunFactPayloads,
   ...SessionFactPayloads,
+  /** Device pairing, device tokens and node surfaces (`device:<deviceId>`): protocol/devices.ts, protocol/nodes.ts. */
+  ...DeviceFactPayloads,
+  ...NodeFactPayloads,
   /** Channel accounts (`channel:<channel>:<accountId>`): protocol/channel-facts.ts. */
   ...ChannelFactPayloads,
   /** SecretRef resolutions (stream `system`): protocol/secrets.ts. */

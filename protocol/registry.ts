@@ -10,6 +10,7 @@ import * as logs from './methods/logs.js';
 import * as configMethods from './methods/config.js';
 import * as inspect from './methods/inspect.js';
 import * as ui from './methods/control-ui.js';
+import * as devices from './devices.js';
 import * as channels from './methods/channels.js';
 import * as secrets from './methods/secrets.js';
 
@@ -105,6 +106,14 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('environments.list', { params: ui.EmptyParams, result: ui.EnvironmentsListResult, scope: 'operator.read', description: 'Where sessions can run: the gateway host.' }),
     method('system.info', { params: ui.EmptyParams, result: ui.SystemInfoResult, scope: 'operator.read', description: 'Host figures of the gateway machine.' }),
     method('usage.status', { params: ui.EmptyParams, result: ui.UsageStatusResult, scope: 'operator.read', description: 'Provider usage windows.' }),
+    // Device pairing and device tokens (NODES.md §2.4, §2.6); role rules beyond the scope are in actors/nodes.
+    method('device.pair.list', { params: devices.DevicePairListParams, result: devices.DevicePairListResult, scope: 'operator.pairing', description: 'Pending and paired devices.' }),
+    method('device.pair.approve', { params: devices.DevicePairRequestIdParams, result: devices.DevicePairApproveResult, scope: 'operator.pairing', description: 'Approve a pending device (a node role also needs operator.admin).' }),
+    method('device.pair.reject', { params: devices.DevicePairRequestIdParams, result: devices.DevicePairRejectResult, scope: 'operator.pairing', description: 'Reject a pending device.' }),
+    method('device.pair.remove', { params: devices.DeviceIdParams, result: devices.DeviceIdResult, scope: 'operator.pairing', description: 'Remove a device: approvals and tokens go, its sockets close 4001.' }),
+    method('device.pair.rename', { params: devices.DevicePairRenameParams, result: devices.DevicePairRenameResult, scope: 'operator.pairing', description: 'Label a paired device.' }),
+    method('device.token.rotate', { params: devices.DeviceTokenRotateParams, result: devices.DeviceTokenRotateResult, scope: 'operator.pairing', description: 'Mint a new device token for a role (node role: operator.admin).' }),
+    method('device.token.revoke', { params: devices.DeviceTokenRevokeParams, result: devices.DeviceTokenRevokeResult, scope: 'operator.pairing', description: "Revoke a role's device token (node role: operator.admin)." }),
   ].map((spec) => [spec.name, spec] as const),
 );
 

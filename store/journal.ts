@@ -181,6 +181,9 @@ export class Journal {
       streamAfter: db.prepare<[string, number, number]>(
         'SELECT * FROM journal WHERE stream = ? AND position > ? ORDER BY position LIMIT ?',
       ),
+      prefixAll: db.prepare<[string, string]>(
+        'SELECT * FROM journal WHERE stream >= ? AND stream < ? ORDER BY seq',
+      ),
       streamRange: db.prepare<[string, number, number]>(
         'SELECT * FROM journal WHERE stream = ? AND position > ? AND position <= ? ORDER BY position',
       ),
@@ -383,6 +386,12 @@ export class Journal {
   /** Entries of `stream` with position > `afterPosition`, in order, at most `limit`. Never skips. */
   readStream(stream: string, afterPosition: number, limit = 1000): JournalEntry[] {
     return (this.statements.streamAfter.all(stream, afterPosition, limit) as Row[]).map(toEntry);
+  }
+
+  /** Every entry of the streams whose name starts with `prefix` (e.g. `device:`), in seq order. */
+  readStreamsWithPrefix(prefix: string): JournalEntry[] {
+    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    return (this.statements.prefixAll.all(prefix, upper) as Row[]).map(toEntry);
   }
 
   /** Entries of `stream` with `from < position ≤ to`, in order. */

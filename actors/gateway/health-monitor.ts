@@ -13,7 +13,17 @@ export interface AgentDescriptor {
 
 const DELAY_DEGRADED_MS = 200;
 const UTILIZATION_DEGRADED = 0.95;
-const MIN_UTILIZATION_WINDOW_MS = 5000;
+/** Length of one measurement window: a snapshot reports the last completed one (`intervalMs`). */
+const SAMPLE_WINDOW_MS = 1000;
+
+/** Event-loop figures over one window of wall time. */
+interface LoopWindow {
+  readonly intervalMs: number;
+  readonly utilization: number;
+  readonly cpuCoreRatio: number;
+  readonly delayP99Ms: number;
+  readonly delayMaxMs: number;
+}
 
 /**
  * Samples the event loop and produces health snapshots. `signature()` ignores the volatile
@@ -21,8 +31,12 @@ const MIN_UTILIZATION_WINDOW_MS = 5000;
  */
 export class HealthMonitor {
   private readonly histogram: IntervalHistogram;
-  private lastElu = performance.eventLoopUtilization();
-  private lastSampleAt = performance.now();
+  private windowElu = performance.eventLoopUtilization();
+  private windowCpu = process.cpuUsage();
+  private windowStartedAt = performance.now();
+  /** The last completed window; until one completes, snapshots measure from start. */
+  private lastWindow: LoopWindow | null = null;
+  private readonly sampler: NodeJS.Timeout;
   private degradedSince: number | null = null;
   /** Where `channels`, `channelOrder` and `channelLabels` come from (the channels module), if anywhere. */
   channelSource: (() => Partial<Pick<HealthSnapshot, 'channels' | 'channelOrder' | 'channelLabels'>>) | undefined;
@@ -34,6 +48,44 @@ export class HealthMonitor {
   ) {
     this.histogram = monitorEventLoopDelay({ resolution: 20 });
     this.histogram.enable();
+    // Utilization and CPU are ratios over an interval: a snapshot taken right after another must
+    // not measure the few microseconds between them (always busy, so 1).
+    this.sampler = setInterval(() => (this.lastWindow = this.closeWindow()), SAMPLE_WINDOW_MS);
+    this.sampler.unref();
+  }
+
+  /** Ends the current window (figures since it began) and starts the next. */
+  private closeWindow(): LoopWindow {
+    const now = performance.now();
+    const elu = performance.eventLoopUtilization(this.windowElu);
+    const cpu = process.cpuUsage(this.windowCpu);
+    const intervalMs = Math.max(1, now - this.windowStartedAt);
+    const window: LoopWindow = {
+      intervalMs,
+      utilization: elu.utilization,
+      cpuCoreRatio: (cpu.user + cpu.system) / 1000 / intervalMs,
+      delayP99Ms: this.histogram.percentile(99) / 1e6,
+      delayMaxMs: this.histogram.max / 1e6,
+    };
+    this.windowElu = performance.eventLoopUtilization();
+    this.windowCpu = process.cpuUsage();
+    this.windowStartedAt = now;
+    this.histogram.reset();
+    return window;
+  }
+
+  /** The figures a snapshot reports: the last completed window, else the time since start. */
+  private currentWindow(): LoopWindow {
+    if (this.lastWindow) return this.lastWindow;
+    const intervalMs = Math.max(1, performance.now() - this.windowStartedAt);
+    const cpu = process.cpuUsage(this.windowCpu);
+    return {
+      intervalMs,
+      utilization: performance.eventLoopUtilization(this.windowElu).utilization,
+      cpuCoreRatio: (cpu.user + cpu.system) / 1000 / intervalMs,
+      delayP99Ms: this.histogram.percentile(99) / 1e6,
+      delayMaxMs: this.histogram.max / 1e6,
+    };
   }
 
   /** A fresh health snapshot. */
@@ -74,17 +126,11 @@ export class HealthMonitor {
   }
 
   private eventLoop(ts: number): EventLoopHealth {
-    const elu = performance.eventLoopUtilization(this.lastElu);
-    this.lastElu = performance.eventLoopUtilization();
-    // Utilization over a short window (e.g. right after start-up) says nothing about health.
-    const windowMs = performance.now() - this.lastSampleAt;
-    this.lastSampleAt = performance.now();
-    const p99 = this.histogram.percentile(99) / 1e6;
-    const max = this.histogram.max / 1e6;
-    this.histogram.reset();
+    const window = this.currentWindow();
     const reasons: EventLoopHealth['reasons'] = [];
-    if (p99 > DELAY_DEGRADED_MS) reasons.push('event_loop_delay');
-    if (windowMs >= MIN_UTILIZATION_WINDOW_MS && elu.utilization > UTILIZATION_DEGRADED) reasons.push('event_loop_utilization');
+    if (window.delayP99Ms > DELAY_DEGRADED_MS) reasons.push('event_loop_delay');
+    // A window shorter than a full one (right after start-up) says nothing about utilization.
+    if (this.lastWindow && window.utilization > UTILIZATION_DEGRADED) reasons.push('event_loop_utilization');
     const degraded = reasons.length > 0;
     if (degraded && this.degradedSince === null) this.degradedSince = ts;
     if (!degraded) this.degradedSince = null;
@@ -93,16 +139,17 @@ export class HealthMonitor {
       degraded,
       degradedSinceMs: this.degradedSince,
       reasons,
-      intervalMs: 20,
-      delayP99Ms: round(p99),
-      delayMaxMs: round(max),
-      utilization: round(elu.utilization),
-      cpuCoreRatio: round(elu.utilization),
+      intervalMs: Math.round(window.intervalMs),
+      delayP99Ms: round(window.delayP99Ms),
+      delayMaxMs: round(window.delayMaxMs),
+      utilization: round(window.utilization),
+      cpuCoreRatio: round(window.cpuCoreRatio),
     };
   }
 
   /** Stops sampling. */
   stop(): void {
+    clearInterval(this.sampler);
     this.histogram.disable();
   }
 }

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { GatewayFileConfig } from '../../protocol/config.js';
 import type { HealthSnapshot } from '../../protocol/health.js';
 import type { AnyActorRef } from 'xstate';
+import type { Admission, HandshakeDecision } from '../../machines/connection-rules.js';
 import type { JournalEntry } from '../../store/journal.js';
 import type { GatewayServices, MethodHandler } from './methods/context.js';
 import type { OutgoingEvent } from './outgoing-event.js';
@@ -21,6 +22,13 @@ export interface GatewayModule {
   eventOf?(entry: JournalEntry): OutgoingEvent | readonly OutgoingEvent[] | null;
   /** The module's live actors, for the state-machine inspector. */
   actors?(): Iterable<AnyActorRef>;
+  /**
+   * The device step of `connect` (actors/nodes): verifies the proof of an admission that carries a
+   * `device`, pairs it, and returns the admission (enriched) or a refusal.
+   */
+  admitDevice?(request: DeviceAdmitRequest): Promise<HandshakeDecision>;
+  /** A socket closed (admitted or not). */
+  connectionClosed?(connId: string): void;
   /** Called once the transport listens. */
   start?(): Promise<void> | void;
   /** The module's part of the health snapshot (channels: `channels`, `channelOrder`, `channelLabels`). */
@@ -33,3 +41,11 @@ export interface GatewayModule {
 
 /** Builds a module from the running gateway's services. */
 export type GatewayModuleFactory = (services: GatewayServices) => GatewayModule;
+
+/** What the device step of `connect` gets: the socket, its challenge nonce and the admission so far. */
+export interface DeviceAdmitRequest {
+  readonly connId: string;
+  readonly nonce: string;
+  readonly admission: Admission;
+  readonly socket: { readonly isLoopback: boolean; readonly origin: string | undefined; readonly forwarded?: boolean; readonly remoteAddress: string };
+}

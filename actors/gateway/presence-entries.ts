@@ -50,5 +50,10 @@ export function connectPresenceEntry(admission: Admission, socket: GatewaySocket
   if (client.instanceId) entry.instanceId = client.instanceId;
   if (admission.scopes.length > 0) entry.scopes = [...admission.scopes];
   if (!socket.isLoopback) entry.ip = socket.remoteAddress;
+  const deviceId = admission.device?.params.device?.id;
+  if (deviceId) {
+    entry.deviceId = deviceId;
+    if (admission.role === 'node') entry.instanceId = deviceId; // NODES.md §3.8: a node's row is keyed by its device
+  }
   return entry;
 }

@@ -36,8 +36,11 @@ import { Inspector } from './inspector.js';
 import { GatewayMetrics } from './metrics-hooks.js';
 import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/methods/inspect.js';
 import { openTransport } from '../transport/select.js';
+import { nodesModule } from '../nodes/module.js';
+import type { NodesConfig } from '../nodes/hub.js';
 import { connectionAuth } from './trusted-proxy.js';
 import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
+import { PreauthLimits, type PreauthLimitOptions } from './preauth-limits.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
 export interface GatewayConfig {
@@ -50,6 +53,8 @@ export interface GatewayConfig {
   readonly tickIntervalMs: number;
   readonly handshakeTimeoutMs: number;
   readonly healthRefreshMs: number;
+  /** Bounds on unauthenticated sockets (default 32 per address, 1024 in total). */
+  readonly preauth?: PreauthLimitOptions;
   /** `policy.maxBufferedBytes`: a socket buffering more is a slow consumer (default 50 MiB). */
   readonly maxBufferedBytes?: number;
   readonly agents: readonly AgentDescriptor[];
@@ -58,6 +63,8 @@ export interface GatewayConfig {
   readonly modules?: readonly GatewayModuleFactory[];
   /** Where browsers may connect from (`gateway.controlUi.allowedOrigins`, seeded for non-loopback binds). */
   readonly originPolicy?: OriginPolicy;
+  /** `gateway.nodes.*`: silent local pairing and the node command policy (defaults when absent). */
+  readonly nodes?: NodesConfig;
   /** Feeds every actor's transitions to an inspector (free when absent). */
   readonly inspect?: (event: InspectionEvent) => void;
 }
@@ -112,6 +119,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     return byRole;
   });
   const broadcaster = new Broadcaster(maxBufferedBytes, logger, metrics);
+  const preauth = new PreauthLimits(config.preauth);
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
 
   let auth = config.auth; // hot-reloadable: read when a socket opens
@@ -143,6 +151,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       broadcaster.send(handle, encodeFrame(frame), false);
       return true;
     },
+    closeConnection: (connId, code, reason) => handles.get(connId)?.socket.close(code, reason),
     dispatch: (caller, request) =>
       new Promise((resolve) => {
         const decision = routeRequest(caller, { type: 'req', ...request });
@@ -176,7 +185,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       },
     },
   };
-  const modules = [inspectorModule, ...(config.modules ?? []).map((create) => create(services))];
+  const modules = [inspectorModule, nodesModule(config.nodes)(services), ...(config.modules ?? []).map((create) => create(services))];
+  const deviceGate = modules.find((m) => m.admitDevice !== undefined);
   const handlers = Object.assign({}, METHOD_HANDLERS, ...modules.map((m) => m.methods ?? {})) as typeof METHOD_HANDLERS;
   const eventSources = modules.filter((m) => m.eventOf !== undefined);
   const healthSources = modules.filter((m) => m.health !== undefined);
@@ -200,7 +210,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     checkpointer.afterCommit(view);
   });
 
-  const helloFor = (connId: string, role: string, scopes: readonly string[], canRead: boolean): HelloOk => ({
+  const helloFor = (connId: string, role: string, scopes: readonly string[], canRead: boolean, extra: HelloOk['auth'] | object = {}): HelloOk => ({
     type: 'hello-ok',
     protocol: PROTOCOL_VERSION,
     server: { version: SERVER_VERSION, connId, bootId },
@@ -217,7 +227,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         scope: 'per-sender',
       },
     },
-    auth: { role, scopes: [...scopes] },
+    auth: { ...extra, role, scopes: [...scopes] },
     policy: { maxPayload: MAX_PAYLOAD_BYTES, maxBufferedBytes, tickIntervalMs: config.tickIntervalMs },
   });
 
@@ -237,10 +247,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         const { admission } = params;
         handle.canRead = admission.role === 'operator' && hasScope(admission.scopes, 'operator.read');
         handle.admitted = true;
+        preauth.settled(context.connId);
         handle.role = admission.role;
         handle.scopes = admission.role === 'operator' ? admission.scopes : [];
         broadcaster.join(handle);
-        const hello = helloFor(context.connId, admission.role, admission.scopes, handle.canRead);
+        const hello = helloFor(context.connId, admission.role, admission.scopes, handle.canRead, admission.helloAuth);
         broadcaster.send(handle, JSON.stringify({ type: 'res', id: params.requestId, ok: true, payload: hello }), false);
       },
       closeSocket: ({ context }, params) => {
@@ -267,17 +278,29 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     actors: {
       admitConnection: fromPromise(async ({ input }) => {
         const handle = handles.get(input.connId);
-        const key = input.admission.presenceKey;
-        if (!key || !handle) return;
-        const entry = connectPresenceEntry(input.admission, handle.socket, Date.now());
+        let admission = input.admission;
+        if (admission.device) {
+          if (!handle) return { kind: 'reject' as const, response: null, close: { code: 1000, reason: '' } };
+          // The device step (actors/nodes): proof, credentials, pairing, device token.
+          if (!deviceGate?.admitDevice) throw new Error('no device gate: a device proof cannot be verified');
+          const decided = await deviceGate.admitDevice({ connId: input.connId, nonce: input.nonce, admission, socket: handle.socket });
+          if (decided.kind === 'reject') return decided;
+          admission = decided.admission;
+        }
+        const key = admission.presenceKey;
+        if (!key || !handle) return { kind: 'admit' as const, admission };
+        const entry = connectPresenceEntry(admission, handle.socket, Date.now());
         const result = await journal.append(GATEWAY_STREAM, [{ type: 'presence.connected', data: { key, entry } }]);
         if (!result.ok) throw new Error(`presence append refused: ${result.reason}`);
+        return { kind: 'admit' as const, admission };
       }),
     },
   });
 
   const transportHandlers = {
+    admitUpgrade: ({ remoteAddress }: { remoteAddress: string }) => preauth.admit(remoteAddress),
     open(socket: GatewaySocket) {
+      preauth.opened(socket.id, socket.remoteAddress);
       const input: ConnectionInput = {
         connId: socket.id,
         nonce: randomUUID(),
@@ -308,7 +331,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const handle = handles.get(socket.id);
       if (!handle) return;
       handles.delete(socket.id);
+      preauth.settled(socket.id);
       broadcaster.leave(handle);
+      for (const module of modules) module.connectionClosed?.(socket.id);
       handle.actor.send({ type: 'socket.closed', code, reason });
     },
     fetch: (request: Request, info: { remoteAddress: string }) => http.fetch(request, info),
@@ -318,7 +343,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     phase: () => phase,
     uptimeMs: () => Date.now() - startedAt,
     version: SERVER_VERSION,
-    eventLoop: () => (view.health.last ?? healthMonitor.snapshot()).eventLoop ?? null,
+    eventLoop: () => healthMonitor.snapshot().eventLoop ?? null,
   });
 
 

@@ -19,6 +19,8 @@ export interface GatewaySocket {
   readonly isLoopback: boolean;
   /** `Origin` header of the upgrade request, if any. */
   readonly origin: string | undefined;
+  /** The upgrade request carried a forwarding header (`Forwarded`, `X-Forwarded-*`, `X-Real-IP`): it came through a proxy. */
+  forwarded?: boolean;
   /** Every header of the upgrade request (lower-case names), kept only while `captureHeaders()` says so. */
   headers?: Readonly<Record<string, string>>;
   /** Sends one text frame. Returns false when the socket is already closed. */
@@ -39,6 +41,11 @@ export interface TransportHandlers {
   message(socket: GatewaySocket, data: Buffer, bytes: number): void;
   /** The socket is closed (by either side); called exactly once per opened socket. */
   close(socket: GatewaySocket, code: number, reason: string): void;
+  /**
+   * Asked before a WebSocket upgrade is accepted (after the transport checked the handshake
+   * itself): a refusal is answered as a bare HTTP status (pre-auth socket limits). Optional.
+   */
+  admitUpgrade?(info: { readonly remoteAddress: string }): UpgradeRefusal | null;
   /** Plain HTTP requests, written once against the fetch API. */
   fetch(request: Request, info: { remoteAddress: string }): Promise<Response> | Response;
   /**
@@ -46,6 +53,45 @@ export interface TransportHandlers {
    * client got a bare 500), or a listener failed to accept. Optional; without it, stderr.
    */
   failed?(error: unknown, where: 'fetch' | 'accept'): void;
+}
+
+/** Why an upgrade is refused: the HTTP status line to answer with, e.g. `503 Service Unavailable`. */
+export interface UpgradeRefusal {
+  readonly status: string;
+  /** A short text body. */
+  readonly reason: string;
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
+}
+
+/** The only WebSocket version there is (RFC 6455 §4.2.2). */
+export const WEBSOCKET_VERSION = '13';
+
+/**
+ * The HTTP answer to an upgrade the transport must refuse before any handler sees it, or null to
+ * go on: a missing key or version is a malformed handshake (400), another version gets 426 with
+ * the version this server speaks (RFC 6455 §4.2.1, §4.2.2).
+ */
+export function checkUpgradeHandshake(headers: { key: string; version: string }): UpgradeRefusal | null {
+  if (headers.version.trim() === '' || !/^[A-Za-z0-9+/]{22}==$/.test(headers.key.trim())) {
+    return { status: '400 Bad Request', reason: 'invalid WebSocket handshake' };
+  }
+  if (headers.version.trim() !== WEBSOCKET_VERSION) {
+    return { status: '426 Upgrade Required', reason: 'unsupported WebSocket version', headers: [['Sec-WebSocket-Version', WEBSOCKET_VERSION]] };
+  }
+  return null;
+}
+
+/** A refusal as a complete HTTP/1.1 response that closes the connection (for raw sockets). */
+export function refusalResponse(refusal: UpgradeRefusal): string {
+  return [
+    `HTTP/1.1 ${refusal.status}`,
+    ...(refusal.headers ?? []).map(([name, value]) => `${name}: ${value}`),
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(refusal.reason)}`,
+    '',
+    refusal.reason,
+  ].join('\r\n');
 }
 
 /** Options every transport honours. */
@@ -128,4 +174,12 @@ export function validateTransportOptions(options: TransportOptions): void {
  */
 export function newConnectionId(): string {
   return Buffer.from(randomUUID(), 'latin1').toString('latin1');
+}
+
+/** Headers that mark a request as relayed by a proxy (NODES.md §2.3: such a peer is not direct-local). */
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'] as const;
+
+/** True when any forwarding header is present; `has` tells whether the request carries a header (lower-case name). */
+export function hasForwardingHeader(has: (name: string) => boolean): boolean {
+  return FORWARDING_HEADERS.some((name) => has(name));
 }

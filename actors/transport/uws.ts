@@ -13,11 +13,13 @@ import { networkInterfaces } from 'node:os';
 import { isIPv6 } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import {
+  checkUpgradeHandshake,
   isLoopbackAddress,
   newConnectionId,
   reportTransportFailure,
   truncateCloseReason,
   validateTransportOptions,
+  hasForwardingHeader,
   type GatewaySocket,
   type Transport,
   type TransportFactory,
@@ -53,7 +55,7 @@ interface UwsHttpResponse {
   writeStatus(status: string): UwsHttpResponse;
   writeHeader(key: string, value: string): UwsHttpResponse;
   write(chunk: Uint8Array): boolean;
-  end(body?: Uint8Array, closeConnection?: boolean): UwsHttpResponse;
+  end(body?: Uint8Array | string, closeConnection?: boolean): UwsHttpResponse;
   endWithoutBody(reportedContentLength?: number, closeConnection?: boolean): UwsHttpResponse;
   onWritable(handler: (offset: number) => boolean): UwsHttpResponse;
   onAborted(handler: () => void): UwsHttpResponse;
@@ -191,7 +193,15 @@ async function openOn(uws: UwsModule, options: TransportOptions): Promise<Transp
         return;
       }
       const remoteAddress = normaliseUwsAddress(decode(res.getRemoteAddressAsText()));
+      const refusal = checkUpgradeHandshake({ key, version: req.getHeader('sec-websocket-version') }) ?? handlers.admitUpgrade?.({ remoteAddress });
+      if (refusal) {
+        res.writeStatus(refusal.status);
+        for (const [name, value] of refusal.headers ?? []) res.writeHeader(name, value);
+        res.writeHeader('Content-Type', 'text/plain; charset=utf-8').end(refusal.reason, true);
+        return;
+      }
       const socket = new UwsGatewaySocket(remoteAddress, origin === '' ? undefined : origin);
+      socket.forwarded = hasForwardingHeader((name) => req.getHeader(name) !== '');
       if (options.captureHeaders?.()) {
         const headers: Record<string, string> = {};
         req.forEach((name, value) => (headers[name] = value));
@@ -260,6 +270,7 @@ function sendCorked(): void {
 class UwsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
+  forwarded = false;
   headers?: Readonly<Record<string, string>>;
   /** Set by `open`, cleared by `close`: a uWS WebSocket must not be touched after its close. */
   ws: UwsWebSocket | undefined;
@@ -406,6 +417,10 @@ function hasIpv6Loopback(): boolean {
 
 /** Response bodies up to this size that are ready at once go out in one write with a length. */
 const BUFFERED_BODY_BYTES = 64 * 1024;
+/** After an early response, this much of the unread body is read and dropped before the connection is cut… */
+const MAX_SKIPPED_BODY_BYTES = 1024 * 1024;
+/** …and the body may take this long to end. */
+const LINGER_MS = 2000;
 /** Request body bytes queued for a handler that is not reading before uWS is paused. */
 const REQUEST_BODY_HIGH_WATER = 64 * 1024;
 
@@ -421,9 +436,11 @@ function serveHttp(res: UwsHttpResponse, req: UwsHttpRequest, handlers: Transpor
   const headers: [string, string][] = [];
   req.forEach((key, value) => headers.push([key, value]));
   const remoteAddress = normaliseUwsAddress(decode(res.getRemoteAddressAsText()));
-  const exchange = new HttpExchange(res, handlers, remoteAddress);
-  res.onAborted(() => exchange.abort());
   const hasBody = method !== 'GET' && method !== 'HEAD';
+  // A body is on the wire when a length above 0 or a transfer coding says so (RFC 9112 §6.3).
+  const bodyOnWire = hasBody && (req.getHeader('transfer-encoding') !== '' || Number(req.getHeader('content-length') || '0') !== 0);
+  const exchange = new HttpExchange(res, handlers, remoteAddress, bodyOnWire);
+  res.onAborted(() => exchange.abort());
   if (hasBody) res.onData((chunk, isLast) => exchange.receive(chunk, isLast));
 
   let request: Request | undefined;
@@ -453,13 +470,24 @@ class HttpExchange {
   private readonly controller = new AbortController();
   private bodyController: ReadableStreamDefaultController<Uint8Array> | undefined;
   private bodyDone = false;
+  /** The last body chunk arrived (or there was no body): the connection may be kept alive. */
+  private bodyReceived: boolean;
   private paused = false;
 
   constructor(
     private readonly res: UwsHttpResponse,
     private readonly handlers: TransportHandlers,
     private readonly remoteAddress: string,
-  ) {}
+    bodyOnWire: boolean,
+  ) {
+    this.bodyReceived = !bodyOnWire;
+  }
+
+  /** The response is written, not ended, while the rest of an unread body is dropped (see `linger`). */
+  private lingering = false;
+  private pendingEnd: ((close: boolean) => void) | undefined;
+  private skipped = 0;
+  private lingerTimer: NodeJS.Timeout | undefined;
 
   private get usable(): boolean {
     return !this.aborted && !this.finished;
@@ -488,6 +516,13 @@ class HttpExchange {
 
   /** uWS onData: the chunk dies when this returns, so it is copied. */
   receive(chunk: ArrayBuffer, isLast: boolean): void {
+    if (isLast) this.bodyReceived = true;
+    if (this.lingering) {
+      this.skipped += chunk.byteLength;
+      this.paused = false; // never paused while lingering: the rest is dropped
+      if (isLast || this.skipped > MAX_SKIPPED_BODY_BYTES) this.cut();
+      return;
+    }
     const body = this.bodyController;
     // After the response, uWS keeps reading the rest of the body; it is dropped here.
     if (!this.usable || this.bodyDone || body === undefined) return;
@@ -503,6 +538,8 @@ class HttpExchange {
 
   abort(): void {
     this.aborted = true;
+    this.lingering = false;
+    clearTimeout(this.lingerTimer);
     this.controller.abort();
     if (!this.bodyDone) {
       this.bodyDone = true;
@@ -513,6 +550,7 @@ class HttpExchange {
 
   /** Answers right away with a bare status and closes the connection. */
   reject(status: string): void {
+    this.bodyReceived = true; // the connection closes with the answer: nothing to linger on
     this.finish(() => this.res.writeStatus(status).end(undefined, true));
   }
 
@@ -544,11 +582,13 @@ class HttpExchange {
       if (body !== null) await body.cancel();
       if (!this.usable) return;
       const length = head ? Number(response.headers.get('content-length') ?? Number.NaN) : Number.NaN;
-      this.finish(() => {
+      const end = (close: boolean): void => {
         this.writeHead(response);
-        if (!bodiless) this.res.end();
-        else this.res.endWithoutBody(Number.isInteger(length) ? length : undefined);
-      });
+        if (!bodiless) this.res.end(undefined, close);
+        else this.res.endWithoutBody(Number.isInteger(length) ? length : undefined, close);
+      };
+      if (this.bodyReceived) this.finish(() => end(false));
+      else this.linger(end);
       return;
     }
     const reader = body.getReader();
@@ -577,7 +617,9 @@ class HttpExchange {
     if (!this.usable) return;
     if (pending === undefined) {
       const whole = Buffer.concat(ready);
-      this.finish(() => this.writeHead(response).end(whole));
+      const end = (close: boolean): void => void this.writeHead(response).end(whole, close);
+      if (this.bodyReceived) this.finish(() => end(false));
+      else this.linger(end);
       return;
     }
     this.res.onWritable(() => {
@@ -592,7 +634,7 @@ class HttpExchange {
       const result = await pending;
       if (!this.usable) return;
       if (result.done) {
-        this.finish(() => this.res.end());
+        this.finish(() => this.res.end()); // (with a close, uWS 20.30 would corrupt the chunked end)
         return;
       }
       let drained = true;
@@ -607,11 +649,36 @@ class HttpExchange {
   /** Ends the response (corked): after this the HttpResponse is never touched again. */
   private finish(end: () => void): void {
     this.res.cork(() => {
-      // A paused socket would never read the unread rest of the body uWS must skip.
+      // A paused socket would never read the unread rest of the body uWS must skip (or close on).
       if (this.paused) this.res.resume();
       end();
     });
     this.finished = true;
+  }
+
+  /**
+   * Holds a complete response whose request body has not ended. Ended now, uWS would read and
+   * drop the rest of the body natively for as long as the client sends it (endlessly, if it
+   * likes), and it cannot be closed later: a finished HttpResponse is gone. So the rest of the
+   * body is read and dropped here, up to MAX_SKIPPED_BODY_BYTES or LINGER_MS; if it ends by then
+   * the response goes out as usual, otherwise it goes out with `Connection: close` and the
+   * connection is closed.
+   */
+  private linger(end: (close: boolean) => void): void {
+    this.lingering = true;
+    this.pendingEnd = end;
+    this.resumeBody();
+    this.lingerTimer = setTimeout(() => this.cut(), LINGER_MS).unref();
+  }
+
+  /** Sends a held response: keeps the connection when the body ended, closes it otherwise. */
+  private cut(): void {
+    clearTimeout(this.lingerTimer);
+    const end = this.pendingEnd;
+    if (!this.lingering || this.aborted || end === undefined) return;
+    this.lingering = false;
+    this.pendingEnd = undefined;
+    this.finish(() => end(!this.bodyReceived));
   }
 
   private resumeBody(): void {

@@ -5,16 +5,19 @@
  * Memory per idle connection is what `ws` and `net.Socket` need plus one small `WsGatewaySocket`:
  * the event listeners are created once per transport and find their socket through `live`.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
+  checkUpgradeHandshake,
+  refusalResponse,
   isLoopbackAddress,
   newConnectionId,
   reportTransportFailure,
   truncateCloseReason,
   validateTransportOptions,
+  hasForwardingHeader,
   type GatewaySocket,
   type Transport,
   type TransportFactory,
@@ -25,12 +28,15 @@ import { ListenError } from './listen-error.js';
 const TEXT_FRAME = { binary: false } as const;
 /** Keepalive ping interval: a peer silent for two rounds is dropped (uWS: its idleTimeout). */
 const DEFAULT_KEEPALIVE_MS = 30_000;
+/** Longest a client may take to send its request headers. */
+const HEADERS_TIMEOUT_MS = 10_000;
 /** How often a port-0 bind is retried when a later host finds the first host's pick taken. */
 const PORT_ZERO_ATTEMPTS = 5;
 
 class WsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
+  forwarded = false;
   headers?: Readonly<Record<string, string>>;
 
   constructor(
@@ -115,6 +121,7 @@ export const openWsTransport: TransportFactory = async (options) => {
   function onUpgraded(ws: WebSocket, request: IncomingMessage): void {
     const remoteAddress = normaliseAddress(request.socket.remoteAddress);
     const socket = new WsGatewaySocket(ws, remoteAddress, request.headers.origin);
+    socket.forwarded = hasForwardingHeader((name) => request.headers[name] !== undefined);
     if (options.captureHeaders?.()) socket.headers = flatHeaders(request.headers);
     live.set(ws, socket);
     ws.on('message', onMessage);
@@ -126,6 +133,16 @@ export const openWsTransport: TransportFactory = async (options) => {
   function onUpgrade(request: IncomingMessage, duplex: Duplex, head: Buffer): void {
     if (closing) {
       duplex.destroy();
+      return;
+    }
+    const key = request.headers['sec-websocket-key'];
+    const version = request.headers['sec-websocket-version'];
+    const refusal =
+      checkUpgradeHandshake({ key: typeof key === 'string' ? key : '', version: typeof version === 'string' ? version : '' }) ??
+      handlers.admitUpgrade?.({ remoteAddress: normaliseAddress(request.socket.remoteAddress) });
+    if (refusal) {
+      duplex.on('error', () => duplex.destroy());
+      duplex.end(refusalResponse(refusal));
       return;
     }
     wss.handleUpgrade(request, duplex, head, onUpgraded);
@@ -151,7 +168,9 @@ export const openWsTransport: TransportFactory = async (options) => {
 
   const onListenerError = (error: Error): void => reportTransportFailure(handlers, error, 'accept');
   const createHostServer = (): Server => {
-    const server = createServer({ noDelay: true }, (request, response) => {
+    // A connection that never finishes its request headers is dropped after 10 s (uWS: its idle timeout).
+    const server = createServer({ noDelay: true, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, (request, response) => {
+      closeWhenBodyUnread(request, response);
       void onRequest(request, response);
     });
     server.on('upgrade', onUpgrade);
@@ -188,6 +207,19 @@ export const openWsTransport: TransportFactory = async (options) => {
   const transport: Transport = { kind: 'ws', port, stopListening, destroy };
   return transport;
 };
+
+/**
+ * A response sent before its request body ended says `Connection: close`, so node closes the
+ * connection after it instead of reading a body the client may never end; the rest of the body
+ * is dropped while the connection winds down (as uWS does: README, Resource bounds).
+ */
+function closeWhenBodyUnread(request: IncomingMessage, response: ServerResponse): void {
+  const writeHead = response.writeHead;
+  response.writeHead = function writeHeadClosing(this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+    if (!request.complete && !this.headersSent) this.setHeader('connection', 'close');
+    return writeHead.apply(this, args);
+  } as ServerResponse['writeHead'];
+}
 
 /** Answers a request `@hono/node-server` could not turn into a `Request` (bad Host, bad URL). */
 function requestErrorResponse(handlers: TransportHandlers, error: unknown): Response {

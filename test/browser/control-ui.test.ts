@@ -66,6 +66,21 @@ async function send(page: Page, text: string): Promise<void> {
   await box.press('Enter');
 }
 
+/** In the page: a bare `connect` as openclaw-control-ui (token, no device); the response and the close code. */
+const rawConnect = ({ url, token }: { url: string; token: string }) =>
+  new Promise<{ response: any; close: number }>((resolve) => {
+    const ws = new WebSocket(url);
+    let response: any = null;
+    ws.onmessage = (message) => {
+      const frame = JSON.parse(String(message.data));
+      if (frame.event === 'connect.challenge') {
+        const client = { id: 'openclaw-control-ui', version: '1', platform: 'web', mode: 'webchat' };
+        ws.send(JSON.stringify({ type: 'req', id: 'c', method: 'connect', params: { minProtocol: 3, maxProtocol: 4, client, role: 'operator', scopes: ['operator.admin'], auth: { token } } }));
+      } else if (frame.type === 'res') response = frame;
+    };
+    ws.onclose = (close) => resolve({ response, close: close.code });
+  });
+
 describe('our Control UI', () => {
   let context: BrowserContext;
   beforeAll(async () => {
@@ -100,6 +115,9 @@ describe('our Control UI', () => {
     const { page, frames, errors } = await openUi(context);
     expect(new URL(page.url()).hash).toBe('');
     expect(await page.evaluate(() => Object.keys(sessionStorage).some((k) => k.startsWith('openclaw.control.token.v1:')))).toBe(true);
+    // The WebCrypto device proof verified: a loopback device is paired silently and gets its token.
+    const hello = frames.find((f) => f.dir === 'in' && f.frame.payload?.type === 'hello-ok')?.frame.payload;
+    expect(hello.auth.deviceToken).toEqual(expect.any(String));
     await page.getByTestId('messages').and(page.locator('[data-loaded="true"]')).waitFor(WAIT);
     await send(page, 'hello from chromium');
     await page.getByTestId('msg-assistant').filter({ hasText: 'hello from chromium' }).waitFor(WAIT);
@@ -194,30 +212,21 @@ describe('our Control UI', () => {
     await page.close();
   });
 
+  it('a Control UI client without a device proof is refused, even from the gateway page', async () => {
+    const { page } = await openUi(context);
+    const outcome = await page.evaluate(rawConnect, { url: `ws://127.0.0.1:${gateway.port}/`, token: TOKEN });
+    expect(outcome.close).toBe(1008);
+    expect(outcome.response).toMatchObject({ ok: false, error: { details: { code: 'CONTROL_UI_DEVICE_IDENTITY_REQUIRED' } } });
+    await page.close();
+  });
+
   it('a page from a foreign Origin cannot open an operator session', async () => {
     // A real site on another host name (mapped to 127.0.0.1, so Chromium's local-network rules stay out of it).
     const site = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>evil</title>'));
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     const page = await context.newPage();
     await page.goto(`http://evil.example:${(site.address() as AddressInfo).port}/`);
-    const outcome = await page.evaluate(
-      ({ url, token }) =>
-        new Promise<{ response: any; close: number }>((resolve) => {
-          const ws = new WebSocket(url);
-          let response: any = null;
-          ws.onmessage = (message) => {
-            const frame = JSON.parse(String(message.data));
-            if (frame.event === 'connect.challenge') {
-              ws.send(JSON.stringify({
-                type: 'req', id: 'c', method: 'connect',
-                params: { minProtocol: 3, maxProtocol: 4, client: { id: 'openclaw-control-ui', version: '1', platform: 'web', mode: 'webchat' }, role: 'operator', scopes: ['operator.admin'], auth: { token } },
-              }));
-            } else if (frame.type === 'res') response = frame;
-          };
-          ws.onclose = (close) => resolve({ response, close: close.code });
-        }),
-      { url: `ws://127.0.0.1:${gateway.port}/`, token: TOKEN },
-    );
+    const outcome = await page.evaluate(rawConnect, { url: `ws://127.0.0.1:${gateway.port}/`, token: TOKEN });
     expect(outcome.close).toBe(1008);
     expect(outcome.response).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', details: { code: 'CONTROL_UI_ORIGIN_NOT_ALLOWED', reason: 'origin not allowed' } } });
     await page.close();
@@ -297,12 +306,12 @@ describe('the official Control UI against our gateway', () => {
       await page.waitForLoadState('networkidle');
       await shot(page, `official-${name}`);
       const text = await visibleText(page);
-      expect(text.replace(/unknown method: (node|device)\.[\w.]+/g, ''), route).not.toMatch(/unknown method/i);
+      expect(text.replace(/unknown method: node\.[\w.]+/g, ''), route).not.toMatch(/unknown method/i);
       if (route === '/debug') expect(text).not.toMatch(/Failed:/);
       if (route === '/logs') expect(await page.locator('.log-stream').first().innerText()).toMatch(/listening on ws:\/\//);
     }
-    // node.* and device.* are answered by the device-pairing subsystem; every other method must be known.
-    expect(unknownMethods(frames).filter((m) => !/: (node|device)\./.test(m))).toEqual([]);
+    // node.* come with the node-invoke subsystem; every other method must be known.
+    expect(unknownMethods(frames).filter((m) => !/: node\./.test(m))).toEqual([]);
     await page.close();
   }, 120_000);
 });

@@ -5,10 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { useSharedGateway } from '../helpers/shared-gateway.js';
 import { params } from '../helpers/client-pool.js';
+import { TestDevice, withDevice } from '../helpers/device-signer.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** A syntactically complete device identity (this gateway does not verify signatures). */
-const DEVICE = { id: 'a'.repeat(64), publicKey: 'cHVibGljLWtleQ', signature: 'c2lnbmF0dXJl', signedAt: 1, nonce: 'n' };
 
 const { gateway, pool } = useSharedGateway();
 
@@ -46,16 +45,16 @@ describe('handshake', () => {
     });
 
     it('accepts a v3 node (role node, mode node, 3–3) that carries a device, and still answers protocol 4', async () => {
-      const { res } = await pool.attempt(
-        params({
-          minProtocol: 3,
-          maxProtocol: 3,
-          role: 'node',
-          scopes: [],
-          client: { id: 'node-host', version: '1.0.0', platform: 'linux', mode: 'node' },
-          device: DEVICE,
-        }),
-      );
+      const client = await pool.open();
+      const challenge = (await client.event('connect.challenge')).payload as { nonce: string; ts: number };
+      const node = params({
+        minProtocol: 3,
+        maxProtocol: 3,
+        role: 'node',
+        scopes: [],
+        client: { id: 'node-host', version: '1.0.0', platform: 'linux', mode: 'node' },
+      });
+      const res = await client.call('connect', withDevice(TestDevice.random(), node, challenge));
       expect(res).toMatchObject({ ok: true, payload: { type: 'hello-ok', protocol: 4, auth: { role: 'node', scopes: [] } } });
     });
 

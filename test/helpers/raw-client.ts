@@ -48,6 +48,11 @@ export class RawClient {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  /** Wraps a socket that is still connecting (e.g. one opened with custom upgrade headers). */
+  static wrap(ws: WebSocket, options: RawClientOptions = {}): RawClient {
+    return new RawClient(ws, options);
+  }
+
   /** Opens a socket and waits for the upgrade. */
   static async open(url: string, options: RawClientOptions = {}): Promise<RawClient> {
     const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: options.parseUpTo !== undefined, ...(options.headers ? { headers: { ...options.headers } } : {}) });

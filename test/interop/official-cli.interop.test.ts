@@ -208,6 +208,21 @@ describe('official CLI: top-level health / status', { timeout: CLI_TEST_TIMEOUT_
     expect(health).toMatchObject({ ok: true, defaultAgentId: 'main' });
   });
 
+  it('prints an idle event loop for `health` (not util=1 cpu=1)', async () => {
+    const { client } = await connectClient(gateway.url, {}, gateway.token);
+    try {
+      const interval = async () => ((await client.call('health')).payload as { eventLoop: { intervalMs: number } }).eventLoop.intervalMs;
+      await expect.poll(interval, { timeout: 10_000, interval: 100 }).toBeGreaterThanOrEqual(900);
+    } finally {
+      client.close();
+    }
+    const { stdout } = await ok(['health'], { OPENCLAW_GATEWAY_URL: gateway.url, OPENCLAW_GATEWAY_TOKEN: gateway.token });
+    const figures = /util=([\d.]+) cpu=([\d.]+)/.exec(stdout);
+    expect(figures, stdout).not.toBeNull();
+    expect(Number(figures?.[1])).toBeLessThan(0.5);
+    expect(Number(figures?.[2])).toBeLessThan(0.5);
+  });
+
   it('summarises agents and the session store for `health` (text)', async () => {
     const { stdout } = await ok(['health'], { OPENCLAW_GATEWAY_URL: gateway.url, OPENCLAW_GATEWAY_TOKEN: gateway.token });
     expect(stdout).toContain('Agents: main (default)');

@@ -43,6 +43,8 @@ export interface GatewayServices {
   readonly metrics: GatewayMetrics;
   /** Sends a frame to one authenticated connection; false when it is gone. */
   sendTo(connId: string, frame: EventFrame): boolean;
+  /** Closes one connection with this code and reason (e.g. 4001 "device removed"). */
+  closeConnection(connId: string, code: number, reason: string): void;
   /**
    * Runs one request as `caller` through the routing (role, scope, params) and handlers a socket's
    * requests go through; resolves with the first response (the ack of a two-stage method).

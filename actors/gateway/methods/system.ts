@@ -7,11 +7,17 @@ import { rosterOf } from '../../../store/presence.js';
 import { GATEWAY_STREAM } from '../../../store/gateway-view.js';
 import { MethodError, normalizeSessionKey, sessionStream, type MethodContext, type MethodHandler } from './context.js';
 
-/** `health`: the last journaled snapshot, or a live one when `probe:true` or none exists. */
+/**
+ * `health`: the last journaled snapshot with the live event-loop figures (a journaled snapshot's
+ * ratios describe the window it was taken in, start-up for the first), or a live one when
+ * `probe:true` or none exists.
+ */
 export const health: MethodHandler = ({ services }, params) => {
   const { probe } = params as Static<typeof HealthParams>;
   const last = services.view().health.last;
-  return probe || !last ? services.liveHealth() : { ...last, ts: services.now() };
+  if (probe || !last) return services.liveHealth();
+  const { eventLoop } = services.liveHealth();
+  return { ...last, ts: services.now(), ...(eventLoop ? { eventLoop } : {}) };
 };
 
 /** `system-presence`: the roster (the method requires operator.read). */
