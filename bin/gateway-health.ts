@@ -22,7 +22,7 @@ export const healthCommand = defineCommand({
         'Gateway Health',
         `OK (${Date.now() - started}ms) at ${target.url}`,
         `Default agent: ${health.defaultAgentId}; agents: ${health.agents.map((a) => a.agentId).join(', ') || 'none'}`,
-        `Channels: ${health.channelOrder.length === 0 ? 'none configured' : health.channelOrder.join(', ')}`,
+        `Channels: ${health.channelOrder.length === 0 ? 'none configured' : health.channelOrder.map((id) => channelReadiness(health, id)).join('; ')}`,
       ];
       if (loop) lines.push(`Event loop: ${loop.degraded ? `degraded (${loop.reasons.join(', ')})` : 'ok'}, p99 delay ${loop.delayP99Ms} ms`);
       process.stdout.write(`${lines.join('\n')}\n`);
@@ -31,3 +31,12 @@ export const healthCommand = defineCommand({
     }
   },
 });
+
+/** `Telegram: linked (default ready)`: a channel is linked when an account of it is connected. */
+function channelReadiness(health: HealthSnapshot, id: string): string {
+  const channel = health.channels[id] as { accounts?: Record<string, { lifecycle?: string; connected?: boolean }> } | undefined;
+  const accounts = Object.entries(channel?.accounts ?? {});
+  const linked = accounts.some(([, a]) => a.connected === true);
+  const detail = accounts.map(([accountId, a]) => `${accountId} ${a.lifecycle ?? 'unknown'}`).join(', ');
+  return `${health.channelLabels[id] ?? id}: ${linked ? 'linked' : 'not linked'}${detail ? ` (${detail})` : ''}`;
+}

@@ -91,14 +91,19 @@ export const uninstallCommand = defineCommand({
   },
 });
 
+const disableArg = {
+  disable: { type: 'boolean', description: 'Also persistently suppress auto-start (systemctl disable, launchctl disable, schtasks /DISABLE) until `gateway start`' },
+} as const satisfies ArgsDef;
+
 function controlCommand(action: 'start' | 'stop' | 'restart', description: string) {
   return defineCommand({
     meta: { name: action, description },
-    args: { system: { type: 'boolean', description: 'The systemd system unit instead of the user unit' }, ...jsonArg },
+    args: { system: { type: 'boolean', description: 'The systemd system unit instead of the user unit' }, ...(action === 'stop' ? disableArg : {}), ...jsonArg },
     run: async ({ args }) => {
       try {
         const context = resolveServiceContext(args);
-        report(await controlService(context.manager, context.spec, context.runner, action), args.json);
+        const disable = action === 'stop' && (args as { disable?: boolean }).disable === true;
+        report(await controlService(context.manager, context.spec, context.runner, action, { disable }), args.json);
       } catch (error) {
         fail(error, args.json, `Gateway ${action} failed`);
       }

@@ -71,7 +71,10 @@ export function renderStatusText(report: GatewayStatusReport): string {
   const listeners = port.listeners.map((l) => `${l.command ?? '?'}${l.pid ? ` (pid ${l.pid})` : ''}${l.address ? ` ${l.address}` : ''}`);
   lines.push(`Port ${port.port}: ${port.status}${listeners.length ? ` - ${listeners.join(', ')}` : ''}`);
   if (report.lastError) lines.push(`Last gateway error: ${report.lastError}`);
-  for (const extra of report.extraServices) lines.push(`Other service: ${extra.path}${extra.legacy ? ' (legacy)' : extra.openclawProfileService ? ' (another profile)' : ''}`);
+  for (const extra of report.extraServices) {
+    lines.push(`Other service: ${extra.path}${extra.legacy ? ' (legacy)' : extra.openclawProfileService ? ' (another profile)' : ''}${extra.stale ? ` - stale: ${extra.staleReason ?? ''}` : ''}`);
+    for (const command of extra.cleanup ?? []) lines.push(`  cleanup: ${command}`);
+  }
   if (report.warnings.length) {
     lines.push('');
     for (const warning of report.warnings) lines.push(`Warning: ${warning}`);

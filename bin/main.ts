@@ -11,6 +11,9 @@ import { healthCommand } from './gateway-health.js';
 import { dashboardCommand } from './dashboard.js';
 import { secretsCommand } from './secrets.js';
 import { checkArgs, EXIT_USAGE } from './strict-args.js';
+import { channelsCommand } from './channels.js';
+import { messageCommand } from './message.js';
+import { pairingCommand } from './pairing.js';
 
 /** The `openclaw` CLI. */
 const main = defineCommand({
@@ -20,7 +23,7 @@ const main = defineCommand({
     dev: { type: 'boolean', description: 'Before the command: dev profile (~/.openclaw-dev, port 19001)' },
     profile: { type: 'string', description: 'Before the command: profile <name> (~/.openclaw-<name>, own config and journal)' },
   },
-  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand, secrets: secretsCommand, dashboard: dashboardCommand },
+  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand, secrets: secretsCommand, channels: channelsCommand, message: messageCommand, pairing: pairingCommand, dashboard: dashboardCommand },
 });
 
 // Global `--dev` / `--profile <name>` come before the subcommand and select state, config and port.

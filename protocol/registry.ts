@@ -13,6 +13,7 @@ import * as ui from './methods/control-ui.js';
 import * as devices from './devices.js';
 import * as channels from './methods/channels.js';
 import * as secrets from './methods/secrets.js';
+import * as nodes from './nodes.js';
 
 /** How a method answers: once, or an ack followed by a final on the same request id. */
 export type MethodKind = 'unary' | 'two-stage';
@@ -34,7 +35,7 @@ export interface MethodSpec {
 
 function method(
   name: string,
-  spec: { params: TSchema; result: TSchema; scope: OperatorScope; kind?: MethodKind; role?: Role; description: string },
+  spec: { params: TSchema; result: TSchema; scope: OperatorScope | null; kind?: MethodKind; role?: Role; description: string },
 ): MethodSpec {
   return {
     name,
@@ -114,6 +115,20 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('device.pair.rename', { params: devices.DevicePairRenameParams, result: devices.DevicePairRenameResult, scope: 'operator.pairing', description: 'Label a paired device.' }),
     method('device.token.rotate', { params: devices.DeviceTokenRotateParams, result: devices.DeviceTokenRotateResult, scope: 'operator.pairing', description: 'Mint a new device token for a role (node role: operator.admin).' }),
     method('device.token.revoke', { params: devices.DeviceTokenRevokeParams, result: devices.DeviceTokenRevokeResult, scope: 'operator.pairing', description: "Revoke a role's device token (node role: operator.admin)." }),
+    // Nodes (NODES.md §2.5–2.6, §3.3, §3.7): operator side, then what a node calls.
+    method('node.list', { params: nodes.NodeListParams, result: nodes.NodeListResult, scope: 'operator.read', description: 'Paired and connected nodes with their effective surface.' }),
+    method('node.describe', { params: nodes.NodeIdParams, result: nodes.NodeDescribeResult, scope: 'operator.read', description: 'One node.' }),
+    method('node.rename', { params: nodes.NodeRenameParams, result: nodes.NodeRenameResult, scope: 'operator.pairing', description: 'Rename a node.' }),
+    method('node.invoke', { params: nodes.NodeInvokeParams, result: nodes.NodeInvokeResult, scope: 'operator.write', description: 'Run a command on a node and wait for its result (default 30 s).' }),
+    method('node.pair.list', { params: nodes.NodePairListParams, result: nodes.NodePairListResult, scope: 'operator.pairing', description: 'Pending and approved node surfaces.' }),
+    method('node.pair.approve', { params: nodes.NodeRequestIdParams, result: nodes.NodePairApproveResult, scope: 'operator.pairing', description: 'Approve a node surface (also needs its requiredApproveScopes).' }),
+    method('node.pair.reject', { params: nodes.NodeRequestIdParams, result: nodes.NodePairRejectResult, scope: 'operator.pairing', description: 'Reject a node surface.' }),
+    method('node.pair.remove', { params: nodes.NodeIdParams, result: nodes.NodeIdResult, scope: 'operator.pairing', description: 'Remove a node: its role and surface go, its socket closes 4001.' }),
+    method('node.invoke.result', { params: nodes.NodeInvokeResultParams, result: nodes.OkOnly, scope: null, role: 'node', description: 'A node answers a node.invoke.request.' }),
+    method('node.event', { params: nodes.NodeEventParams, result: nodes.NodeEventResult, scope: null, role: 'node', description: 'A node reports an event (node.host.stats, exec.finished).' }),
+    method('node.runnerInventory.update', { params: nodes.NodeRunnerInventoryUpdateParams, result: nodes.NodeUpdateResult, scope: null, role: 'node', description: "A node publishes its runner inventory (needs an approved surface)." }),
+    method('node.skills.update', { params: nodes.NodeSkillsUpdateParams, result: nodes.NodeUpdateResult, scope: null, role: 'node', description: 'A node publishes its skills.' }),
+    method('node.pluginTools.update', { params: nodes.NodePluginToolsUpdateParams, result: nodes.NodeUpdateResult, scope: null, role: 'node', description: 'A node publishes its plugin tools.' }),
   ].map((spec) => [spec.name, spec] as const),
 );
 

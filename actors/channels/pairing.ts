@@ -29,6 +29,7 @@ export const APPROVAL_NOTICE = '✅ OpenClaw access approved. Send a message to 
 export function pairingListEntry(request: PairingRequest, channel: string, label: string, accountId: string, senderLabel: string, notifySupported: boolean) {
   return {
     requestId: request.requestId,
+    code: request.code,
     channel,
     channelLabel: label,
     accountId,

@@ -142,7 +142,7 @@ async function checkService(inputs: DoctorInputs, existing: ReadonlyMap<string, 
 async function checkLegacyServices(inputs: DoctorInputs): Promise<Check[]> {
   const { spec, runner } = inputs;
   const definitionPath = inputs.manager.files(spec)[0]?.path ?? '';
-  const extras = await findExtraServices(spec.platform, spec.home, { definitionPath, label: spec.label }, runner.run);
+  const extras = await findExtraServices(spec.platform, spec.home, { definitionPath, label: spec.label }, runner.run, spec.uid);
   const legacy = extras.filter((extra) => extra.legacy && extra.scope === 'user');
   const checks: Check[] = [];
   for (const extra of legacy) {

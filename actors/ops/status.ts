@@ -125,6 +125,9 @@ function warningsFor(service: ServiceSummary, report: Omit<GatewayStatusReport, 
   warnings.push(...report.port.hints);
   const foreign = report.extraServices.filter((extra) => !extra.openclawProfileService);
   if (foreign.length > 0) warnings.push(`Other gateway-like services detected: ${foreign.map((extra) => extra.path).join(', ')}`);
+  for (const extra of report.extraServices) {
+    if (extra.stale) warnings.push(`Stale service ${extra.path} (${extra.staleReason ?? 'stale'}); clean up with: ${extra.cleanup?.[0] ?? 'remove it'}`);
+  }
   return warnings;
 }
 
@@ -144,7 +147,7 @@ export async function gatherGatewayStatus(inputs: StatusInputs): Promise<Gateway
   const [portStatus, rpc, extraServices] = await Promise.all([
     inspectPort(runner.run, port),
     inputs.probe ? probeRpc(inputs, probeUrl, auth) : Promise.resolve(undefined),
-    inputs.deep ? findExtraServices(spec.platform, spec.home, service, runner.run) : Promise.resolve([]),
+    inputs.deep ? findExtraServices(spec.platform, spec.home, service, runner.run, spec.uid) : Promise.resolve([]),
   ]);
   let lastError: string | undefined;
   if (!inputs.urlOverride && service.installed && service.runtime.status === 'running' && (portStatus.status !== 'busy' || rpc?.ok === false)) {

@@ -114,5 +114,10 @@ export const ExtraService = Type.Object({
   openclawProfileService: Type.Boolean(),
   /** Legacy name (`clawdbot-gateway`, `bot.molt.*`, `com.openclaw.*`) to clean up. */
   legacy: Type.Boolean(),
+  /** A leftover: legacy, or its state dir / program no longer exists (`gateway status --deep`). */
+  stale: Type.Optional(Type.Boolean()),
+  staleReason: Type.Optional(Type.String()),
+  /** Commands that stop and remove it, most specific first. */
+  cleanup: Type.Optional(Type.Array(Type.String())),
 });
 export type ExtraService = Static<typeof ExtraService>;

@@ -7,6 +7,7 @@ import { startFakeOpenAi, type FakeProvider } from '../helpers/fake-providers.js
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { connectClient, type RawClient } from '../helpers/raw-client.js';
+import { runCli } from '../helpers/cli-process.js';
 
 /**
  * Telegram end to end: a real gateway process whose Telegram account long-polls a fake Bot API
@@ -219,5 +220,30 @@ describe('Telegram channel', () => {
     } finally {
       journal.close();
     }
+  });
+
+  it('our CLI: channels status --probe, message send, pairing list and approve by code', { timeout: 45_000 }, async () => {
+    const dir = stateDirWith({ dmPolicy: 'pairing' });
+    const gateway = await start(dir);
+    const target = ['--url', gateway.url, '--token', gateway.token];
+    const status = await runCli(['channels', 'status', '--probe', ...target]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^- Telegram default: enabled, configured, running, .*mode:polling, bot:@fake_oc_bot, token:\*\*\*, dm:pairing, works$/m);
+    const sent = await runCli(['message', 'send', '--channel', 'telegram', '--target', '777', '--message', 'from the cli', '--json', ...target]);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(JSON.parse(sent.stdout)).toMatchObject({ action: 'send', channel: 'telegram', handledBy: 'plugin' });
+    expect(telegram.sentTo(777).at(-1)?.text).toBe('from the cli');
+    const mark = telegram.calls.length;
+    telegram.dm(6161, 'let me in', { username: 'carol' });
+    await telegram.waitFor(() => sendsTo(6161, mark).length === 1, 15_000, 'pairing reply');
+    const code = /<pre><code>([A-Z2-9]{8})\n/.exec(String(sendsTo(6161, mark)[0]?.body.text))?.[1] ?? '';
+    const listed = await runCli(['pairing', 'list', 'telegram', '--json', ...target]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).requests).toEqual([expect.objectContaining({ id: '6161', code, meta: expect.objectContaining({ username: 'carol', accountId: 'default' }) })]);
+    const approved = await runCli(['pairing', 'approve', 'telegram', code, ...target]);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toBe('Approved telegram sender 6161.\n');
+    telegram.dm(6161, 'hello again');
+    await telegram.waitFor(() => sendsTo(6161, mark).length === 2, 15_000, 'reply after approval');
   });
 });

@@ -153,7 +153,7 @@ describe('gateway install (systemd user unit)', () => {
       expect(run.code, run.stderr).toBe(0);
     }
     expect(sandbox.calls()).toEqual([
-      'systemctl --user start openclaw-gateway.service',
+      'systemctl --user enable --now openclaw-gateway.service',
       'systemctl --user stop openclaw-gateway.service',
       'systemctl --user restart openclaw-gateway.service',
     ]);

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { LAUNCHER } from './gateway-process.js';
 
 /**
- * Recording fakes of `systemctl`, `launchctl`, `schtasks`, `loginctl` and `journalctl`: small
+ * Recording fakes of `systemctl`, `launchctl`, `schtasks`, `loginctl`, `journalctl` and `cmd`: small
  * shell scripts placed first on PATH that append their argv to a log and answer with canned
  * output. The CLI under test runs with a temp HOME and only this PATH, so the real supervisors
  * and the real ~/.config/systemd are never touched.
@@ -16,7 +16,7 @@ import { LAUNCHER } from './gateway-process.js';
  * (`systemctl --user show …` → `show`, `schtasks /Query …` → `Query`); `<command>.out` is the fallback.
  */
 
-export const FAKE_COMMANDS = ['systemctl', 'launchctl', 'schtasks', 'loginctl', 'journalctl'] as const;
+export const FAKE_COMMANDS = ['systemctl', 'launchctl', 'schtasks', 'loginctl', 'journalctl', 'cmd'] as const;
 export type FakeCommand = (typeof FAKE_COMMANDS)[number];
 
 const SCRIPT = (name: string) => `#!/bin/sh

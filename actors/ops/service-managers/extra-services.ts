@@ -2,6 +2,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { ExtraService, ServicePlatform } from '../../../protocol/cli/service.js';
 import type { CommandRunner } from './exec.js';
+import { cleanupHints, staleReason } from './stale-services.js';
 
 /**
  * `gateway status --deep`: other gateway-like services on this machine (other profiles, system
@@ -32,12 +33,16 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-/** Services found besides our own (`own`: this profile's definition path and label). */
+/**
+ * Services found besides our own (`own`: this profile's definition path and label); the stale
+ * ones (legacy names, a state dir or program that is gone) carry `stale` and `cleanup` commands.
+ */
 export async function findExtraServices(
   platform: ServicePlatform,
   home: string,
   own: { readonly definitionPath: string; readonly label: string },
   run: CommandRunner,
+  uid = 0,
 ): Promise<ExtraService[]> {
   const found: ExtraService[] = [];
   if (platform === 'linux' || platform === 'darwin') {
@@ -58,7 +63,9 @@ export async function findExtraServices(
         const marked = MARKER.test(text);
         if (!pattern.test(name) && !marked) continue;
         const legacy = /^(clawdbot|moltbot)-|^(bot\.molt|com\.openclaw)\./.test(name);
-        found.push({ platform, scope, label: name, path, openclawProfileService: marked && !legacy, legacy });
+        const extra: ExtraService = { platform, scope, label: name, path, openclawProfileService: marked && !legacy, legacy };
+        const stale = staleReason(extra, text);
+        found.push(stale ? { ...extra, stale: true, staleReason: stale, cleanup: cleanupHints(extra, text, uid) } : extra);
       }
     }
     return found;

@@ -11,6 +11,8 @@ import type { ServiceInspection, ServiceManager } from './types.js';
  *   install (fresh)    enable gui/<uid>/<label> → bootstrap gui/<uid> <plist>   (RunAtLoad starts it)
  *   install --force    bootout gui/<uid>/<label> → enable → bootstrap
  *   stop               bootout gui/<uid>/<label>   (no persistent disable: KeepAlive still works next login)
+ *   stop --disable     disable gui/<uid>/<label> → bootout   (stays off across logins until `start`)
+ *   start              kickstart when loaded, else enable → bootstrap
  *   restart            kickstart -k gui/<uid>/<label>
  *   uninstall          bootout → rm plist, env file, wrapper
  */
@@ -79,6 +81,10 @@ export const launchdManager: ServiceManager = {
   async restart(run, spec) {
     if (await isLoaded(run, spec)) await runRequired(run, 'launchctl', ['kickstart', '-k', target(spec)]);
     else await bootstrap(run, spec);
+  },
+  async disable(run, spec) {
+    await runRequired(run, 'launchctl', ['disable', target(spec)]);
+    if (await isLoaded(run, spec)) await runRequired(run, 'launchctl', ['bootout', target(spec)]);
   },
   async inspect(run, spec): Promise<ServiceInspection> {
     const result = await run('launchctl', ['print', target(spec)]);

@@ -86,13 +86,13 @@ export async function installService(manager: ServiceManager, spec: ServiceSpec,
     await mkdir(dirname(marker), { recursive: true, mode: 0o700 });
     await writeFile(marker, JSON.stringify({ label: spec.label, scope: spec.scope }), { mode: 0o600 });
     await writeServiceFiles(files);
-    await manager.activate(runner.run, spec, plan);
+    const note = await manager.activate(runner.run, spec, plan);
     await rm(marker, { force: true });
     const hints = await manager.installHints(runner.run, spec);
     return result('install', spec, manager, runner, {
       ok: true,
       result: plan === 'fresh' ? 'installed' : 'reinstalled',
-      message: `${plan === 'fresh' ? 'Installed' : 'Reinstalled'} gateway service ${spec.label} (${definition.path}) and started it.${unfinished ? ' (The previous install had not completed.)' : ''}`,
+      message: `${note ?? `${plan === 'fresh' ? 'Installed' : 'Reinstalled'} gateway service ${spec.label} (${definition.path}) and started it.`}${unfinished ? ' (The previous install had not completed.)' : ''}`,
       files,
       hints,
     });
@@ -145,12 +145,16 @@ export async function uninstallService(manager: ServiceManager, spec: ServiceSpe
 
 const PAST: Record<'start' | 'stop' | 'restart', string> = { start: 'started', stop: 'stopped', restart: 'restarted' };
 
-/** `gateway start|stop|restart`: needs an installed service (stop of a missing one is a no-op). */
+/**
+ * `gateway start|stop|restart`: needs an installed service (stop of a missing one is a no-op).
+ * `stop` with `disable` also suppresses auto-start persistently (result `disabled`); `start` re-enables.
+ */
 export async function controlService(
   manager: ServiceManager,
   spec: ServiceSpec,
   runner: RecordingRunner,
   action: 'start' | 'stop' | 'restart',
+  options: { readonly disable?: boolean } = {},
 ): Promise<ServiceActionResult> {
   const files = manager.files(spec);
   const definition = files[0] as ServiceFile;
@@ -163,6 +167,14 @@ export async function controlService(
     });
   }
   return attempt(action, spec, manager, runner, [], async () => {
+    if (action === 'stop' && options.disable === true) {
+      await manager.disable(runner.run, spec);
+      return result(action, spec, manager, runner, {
+        ok: true,
+        result: 'disabled',
+        message: `Gateway service ${spec.label} stopped and disabled: it will not start at boot or login until \`openclaw gateway start\`.`,
+      });
+    }
     await manager[action](runner.run, spec);
     return result(action, spec, manager, runner, { ok: true, result: PAST[action], message: `Gateway service ${spec.label} ${PAST[action]}.` });
   });

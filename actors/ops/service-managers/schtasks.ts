@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { ServiceRuntime } from '../../../protocol/cli/service.js';
-import { runRequired } from './exec.js';
+import { runRequired, ServiceCommandError } from './exec.js';
 import { parseTaskScript, schtasksFiles, schtasksLayout } from './schtasks-xml.js';
+import {
+  disableStartupEntry, installStartupEntry, launchStartupEntry, removeStartupEntry, shouldFallBackToStartup,
+  startupEntryState, startupRuntime, stopStartupGateway,
+} from './schtasks-startup.js';
+import type { ServiceSpec } from './spec.js';
+import type { CommandRunner } from './exec.js';
 import type { ServiceInspection, ServiceManager } from './types.js';
 
 /**
@@ -9,8 +15,21 @@ import type { ServiceInspection, ServiceManager } from './types.js';
  *
  *   install (fresh)    schtasks /Create /F /TN <name> /XML <xml> → /Run /TN <name>
  *   install --force    /End → /Create /F … → /Run
- *   uninstall          /End → /Delete /F /TN <name> → rm xml, script, env file
+ *   uninstall          /End → /Delete /F /TN <name> → rm xml, script, env file (and a login item)
+ *   stop --disable     /End → /Change /TN <name> /DISABLE
+ *   start              /Change /TN <name> /ENABLE → /Run
+ *
+ * When `/Create` is denied (a locked-down account), install falls back to a Startup-folder login
+ * item (schtasks-startup.ts); start/stop/restart/status/uninstall then drive that instead.
  */
+
+/** The Startup-folder login item is in use: no task registered, an entry present. */
+async function usesStartupEntry(run: CommandRunner, spec: ServiceSpec): Promise<'enabled' | 'disabled' | false> {
+  const state = startupEntryState(spec);
+  if (state === 'absent') return false;
+  const query = await run('schtasks', ['/Query', '/TN', spec.label]);
+  return query.code === 0 ? false : state;
+}
 
 /** Parses `schtasks /Query /V /FO LIST` output (`Status: Running`, `Last Result: 0`). */
 export function parseSchtasksQuery(text: string): ServiceRuntime {
@@ -36,27 +55,63 @@ export const schtasksManager: ServiceManager = {
   },
   async activate(run, spec, mode) {
     if (mode === 'replace') await run('schtasks', ['/End', '/TN', spec.label]);
-    await runRequired(run, 'schtasks', ['/Create', '/F', '/TN', spec.label, '/XML', schtasksLayout(spec).xmlPath]);
+    const args = ['/Create', '/F', '/TN', spec.label, '/XML', schtasksLayout(spec).xmlPath];
+    const created = await run('schtasks', args);
+    if (created.code !== 0 && !created.missing && shouldFallBackToStartup(created)) {
+      if (mode === 'replace') stopStartupGateway(spec);
+      const entry = await installStartupEntry(run, spec);
+      const why = (created.stderr || created.stdout).trim() || `exit ${created.code}`;
+      return `Scheduled Task creation was denied (${why}); installed a Startup-folder login item instead: ${entry} (it starts the gateway at logon and was started now).`;
+    }
+    if (created.code !== 0) throw new ServiceCommandError(['schtasks', ...args], created);
+    await removeStartupEntry(spec); // a task now exists: an older login item would start a second gateway
     await runRequired(run, 'schtasks', ['/Run', '/TN', spec.label]);
   },
   async deactivate(run, spec) {
+    if (await usesStartupEntry(run, spec)) stopStartupGateway(spec);
+    await removeStartupEntry(spec);
     await run('schtasks', ['/End', '/TN', spec.label]);
     await run('schtasks', ['/Delete', '/F', '/TN', spec.label]);
   },
   async afterRemove() {},
   async start(run, spec) {
+    if (await usesStartupEntry(run, spec)) {
+      await launchStartupEntry(run, spec);
+      return;
+    }
+    await runRequired(run, 'schtasks', ['/Change', '/TN', spec.label, '/ENABLE']);
     await runRequired(run, 'schtasks', ['/Run', '/TN', spec.label]);
   },
   async stop(run, spec) {
+    if (await usesStartupEntry(run, spec)) {
+      stopStartupGateway(spec);
+      return;
+    }
     await runRequired(run, 'schtasks', ['/End', '/TN', spec.label]);
   },
   async restart(run, spec) {
+    if (await usesStartupEntry(run, spec)) {
+      stopStartupGateway(spec);
+      await launchStartupEntry(run, spec);
+      return;
+    }
     await run('schtasks', ['/End', '/TN', spec.label]);
     await runRequired(run, 'schtasks', ['/Run', '/TN', spec.label]);
+  },
+  async disable(run, spec) {
+    if (await usesStartupEntry(run, spec)) {
+      stopStartupGateway(spec);
+      await disableStartupEntry(spec);
+      return;
+    }
+    await run('schtasks', ['/End', '/TN', spec.label]);
+    await runRequired(run, 'schtasks', ['/Change', '/TN', spec.label, '/DISABLE']);
   },
   async inspect(run, spec): Promise<ServiceInspection> {
     const result = await run('schtasks', ['/Query', '/TN', spec.label, '/V', '/FO', 'LIST']);
     if (result.missing) return { loaded: null, enabled: null, runtime: { status: 'unknown', detail: 'schtasks not found' } };
+    const entry = result.code === 0 ? 'absent' : startupEntryState(spec);
+    if (entry !== 'absent') return { loaded: true, enabled: entry === 'enabled', runtime: startupRuntime(spec, entry) };
     if (result.code !== 0) return { loaded: false, enabled: null, runtime: { status: 'stopped', detail: `no Scheduled Task named ${spec.label}` } };
     const runtime = parseSchtasksQuery(result.stdout);
     const disabled = /^\s*Scheduled Task State:\s*Disabled/im.test(result.stdout);

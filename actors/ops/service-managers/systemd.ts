@@ -10,6 +10,8 @@ import type { ServiceInspection, ServiceManager } from './types.js';
  *   install (fresh)    daemon-reload → enable --now <unit>
  *   install --force    daemon-reload → enable <unit> → restart <unit>
  *   uninstall          disable --now <unit> → rm unit + env file → daemon-reload
+ *   stop --disable     disable --now <unit>   (no start at boot/login until `start`)
+ *   start              enable --now <unit>    (re-enables what `stop --disable` disabled)
  */
 
 const systemctlArgs = (spec: ServiceSpec, args: readonly string[]) => (spec.scope === 'system' ? [...args] : ['--user', ...args]);
@@ -77,13 +79,16 @@ export const systemdManager: ServiceManager = {
     await runRequired(run, 'systemctl', systemctlArgs(spec, ['daemon-reload']));
   },
   async start(run, spec) {
-    await runRequired(run, 'systemctl', systemctlArgs(spec, ['start', spec.label]));
+    await runRequired(run, 'systemctl', systemctlArgs(spec, ['enable', '--now', spec.label]));
   },
   async stop(run, spec) {
     await runRequired(run, 'systemctl', systemctlArgs(spec, ['stop', spec.label]));
   },
   async restart(run, spec) {
     await runRequired(run, 'systemctl', systemctlArgs(spec, ['restart', spec.label]));
+  },
+  async disable(run, spec) {
+    await runRequired(run, 'systemctl', systemctlArgs(spec, ['disable', '--now', spec.label]));
   },
   async inspect(run, spec): Promise<ServiceInspection> {
     const show = await run('systemctl', systemctlArgs(spec, ['show', spec.label, '--no-page', '--property', SHOW_PROPERTIES]));

@@ -32,14 +32,19 @@ export interface ServiceManager {
   files(spec: ServiceSpec): ServiceFile[];
   /** Reads the command out of an installed definition (or script) text. */
   parseDefinition(files: ReadonlyMap<string, string>, spec: ServiceSpec): InstalledCommand | null;
-  /** After the files are written: register and start (`fresh`), or reload and restart (`replace`). */
-  activate(run: CommandRunner, spec: ServiceSpec, mode: 'fresh' | 'replace'): Promise<void>;
+  /**
+   * After the files are written: register and start (`fresh`), or reload and restart (`replace`).
+   * Resolves with a note when it had to register differently (the Windows Startup-folder fallback).
+   */
+  activate(run: CommandRunner, spec: ServiceSpec, mode: 'fresh' | 'replace'): Promise<string | void>;
   /** Before the files are removed: stop and unregister (tolerates "not loaded"). */
   deactivate(run: CommandRunner, spec: ServiceSpec): Promise<void>;
   /** After the files are removed (systemd: daemon-reload). */
   afterRemove(run: CommandRunner, spec: ServiceSpec): Promise<void>;
   start(run: CommandRunner, spec: ServiceSpec): Promise<void>;
   stop(run: CommandRunner, spec: ServiceSpec): Promise<void>;
+  /** Stops and persistently suppresses auto-start (`gateway stop --disable`); `start` undoes it. */
+  disable(run: CommandRunner, spec: ServiceSpec): Promise<void>;
   restart(run: CommandRunner, spec: ServiceSpec): Promise<void>;
   inspect(run: CommandRunner, spec: ServiceSpec): Promise<ServiceInspection>;
   /** Recent output lines of the service (journal, log files), oldest first. */
