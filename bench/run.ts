@@ -17,7 +17,9 @@ import { runHandshake } from './scenarios/handshake.js';
 import { runIdle } from './scenarios/idle.js';
 import { runRpc } from './scenarios/rpc.js';
 import { runRuns } from './scenarios/runs.js';
+import { join } from 'node:path';
 import { runStartup } from './scenarios/startup.js';
+import { runChannels } from './scenarios/channels.js';
 import { killAllSync, startTarget, type TargetSpec } from './target.js';
 
 const USAGE = `usage: npm run bench -- [options]      (or: node dist/bench/run.js [options])
@@ -57,7 +59,7 @@ const FULL: Sizes = {
 const OFFICIAL: Sizes = { ...FULL };
 
 const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Metric[]>> = {
-  startup: runStartup, handshake: runHandshake, rpc: runRpc, fanout: runFanout, runs: runRuns, idle: runIdle,
+  startup: runStartup, handshake: runHandshake, rpc: runRpc, fanout: runFanout, runs: runRuns, channels: runChannels, idle: runIdle,
 };
 
 const log = (message: string): void => {
@@ -133,6 +135,7 @@ async function main(): Promise<number> {
         kind: 'spawn', name: 'ours', command: process.execPath, readyTimeoutMs: 30_000,
         args: (port, token) => [bin, 'gateway', '--port', String(port), '--token', token],
         env: (stateDir) => ({ OPENCLAW_STATE_DIR: stateDir, ...(transport === undefined ? {} : { OPENCLAW_TRANSPORT: transport }) }),
+        configPath: (stateDir) => join(stateDir, 'openclaw.json'),
       },
       sizes: sized(FULL), notes: transport === undefined ? [] : [`transport ${transport}`],
     });
@@ -146,6 +149,7 @@ async function main(): Promise<number> {
         kind: 'spawn', name: 'official', command: wrapper, readyTimeoutMs: 60_000,
         args: (port, token) => ['gateway', 'run', '--port', String(port), '--token', token, '--allow-unconfigured', '--bind', 'loopback'],
         env: (stateDir) => ({ OFFICIAL_HOME: stateDir }),
+        configPath: (stateDir) => join(stateDir, '.openclaw', 'openclaw.json'),
       },
       sizes,
       notes: reduced.length === 0 ? [] : [`smaller default sizes for the official gateway (slow): ${reduced.map((k) => `${k}=${sizes[k]}`).join(', ')}`],

@@ -1,7 +1,7 @@
 /** The contract between run.ts, the targets and the scenarios: sizes in, metrics out. */
 
 /** Scenarios in the order they run (idle last: it is the most disruptive to the server). */
-export const SCENARIOS = ['startup', 'handshake', 'rpc', 'fanout', 'runs', 'idle'] as const;
+export const SCENARIOS = ['startup', 'handshake', 'rpc', 'fanout', 'runs', 'channels', 'idle'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Workload sizes for one target (the official gateway gets smaller defaults; see run.ts). */
@@ -31,6 +31,8 @@ export interface RunningTarget {
   readonly readyMs: number | undefined;
   /** performance.now() at the first hello-ok; undefined for targets the bench did not start. */
   readonly readyAt: number | undefined;
+  /** The target's config file, when the bench started it (the channels scenario edits it; hot reload applies it). */
+  readonly configPath?: string;
   /** Stops the process (if the bench started it) and removes its temporary state. Idempotent. */
   stop(): Promise<void>;
 }

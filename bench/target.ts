@@ -23,6 +23,8 @@ export interface SpawnSpec {
   readonly args: (port: number, token: string) => string[];
   readonly env: (stateDir: string) => Record<string, string>;
   readonly readyTimeoutMs: number;
+  /** Where the target's config file lives in its state directory. */
+  readonly configPath?: (stateDir: string) => string;
 }
 
 /** A gateway someone else runs. */
@@ -129,7 +131,7 @@ async function launch(spec: SpawnSpec, log: (message: string) => void): Promise<
       exited: () => spawnError ?? (child.exitCode !== null || child.signalCode !== null
         ? `exit ${child.exitCode ?? child.signalCode ?? '?'}` : undefined),
     });
-    return { name: spec.name, url, token, pid: child.pid, readyMs: readyAt - spawnedAt, readyAt, stop };
+    return { name: spec.name, url, token, pid: child.pid, readyMs: readyAt - spawnedAt, readyAt, stop, ...(spec.configPath ? { configPath: spec.configPath(stateDir) } : {}) };
   } catch (error) {
     await stop();
     const output = tail.length > 0 ? `\n--- last output of ${spec.name} ---\n${tail.join('\n')}` : '';

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import type { ArgsDef } from 'citty';
 import { agentRuns } from '../actors/agents/module.js';
 import { httpApiModule } from '../actors/openai-api/module.js';
+import { adminRpcModule } from '../actors/admin-rpc/module.js';
+import { hooksModule } from '../actors/hooks/module.js';
+import type { HookSettings } from '../actors/hooks/dispatch.js';
 import { canvasHostModule } from '../actors/canvas/host.js';
 import { channelsModule } from '../actors/channels/module.js';
 import { configModule } from '../actors/config/module.js';
@@ -120,6 +123,26 @@ function resolveAuth(flags: RunFlags, env: NodeJS.ProcessEnv, config: GatewayFil
     default:
       throw new StartError(`unsupported auth mode ${mode}: expected none, token, password or trusted-proxy`, EXIT_CONFIG);
   }
+}
+
+/** `hooks.*` when enabled: a token is required, `hooks.path` gets a leading slash and loses trailing ones (`/` is refused). */
+function hookSettings(config: GatewayFileConfig, secret: SecretReader, auth: AuthPolicy, logger: GatewayLogger): HookSettings | undefined {
+  const section = config.hooks;
+  if (section?.enabled !== true) return undefined;
+  const token = secret(section.token, 'hooks.token');
+  if (!token) throw new StartError('hooks.enabled is true, but hooks.token is not set: hooks need their own token', EXIT_CONFIG);
+  const basePath = `/${(section.path ?? '/hooks').replace(/^\/+|\/+$/g, '')}`;
+  if (basePath === '/') throw new StartError('hooks.path: "/" is not allowed; use a dedicated path such as /hooks', EXIT_CONFIG);
+  if (auth.secret !== undefined && auth.secret === token) logger.warn('hooks.token is the gateway auth secret: give hooks their own token');
+  return {
+    token,
+    basePath,
+    ...(section.allowedAgentIds ? { allowedAgentIds: section.allowedAgentIds } : {}),
+    ...(section.defaultSessionKey ? { defaultSessionKey: section.defaultSessionKey } : {}),
+    allowRequestSessionKey: section.allowRequestSessionKey === true,
+    allowedSessionKeyPrefixes: (section.allowedSessionKeyPrefixes ?? []).map((p) => p.trim()).filter((p) => p.length > 0),
+    mappings: section.mappings ?? [],
+  };
 }
 
 /** `gateway.auth.mode: "trusted-proxy"`: the proxy rules; a password (optional) for local clients that bypass the proxy. */
@@ -239,6 +262,11 @@ function resolveRuntime(
   // Channels (`send`, `channels.*`): the methods always answer; accounts and SDKs load only when `channels.*` is configured.
   modules.push(channelsModule({ config, runs: () => runs.runs, stateDir: paths.stateDir, configPath: paths.configPath, env }));
   modules.push(metricsModule()); // `GET /api/diagnostics/prometheus`; prom-client loads on the first scrape
+  // Inbound hooks (`POST <hooks.path>/wake|agent|<mapping>`): absent, hence 404, unless `hooks.enabled`.
+  const hooks = hookSettings(config, secret, auth, logger);
+  if (hooks) modules.push(hooksModule({ settings: hooks, runs: () => runs.runs }));
+  // The admin HTTP RPC (`POST /api/v1/admin/rpc`): absent, hence 404, unless its plugin entry is enabled.
+  if (config.plugins?.entries?.['admin-http-rpc']?.enabled === true) modules.push(adminRpcModule());
   if (!canvasOff) modules.push(canvasHostModule({ root: config.canvasHost?.root ?? join(workspace, 'canvas'), port: canvasPort, hosts, logger }));
   return {
     port,

@@ -4,6 +4,7 @@ import { ajv, validatorFor } from './ajv.js';
 import { AgentsSection, ModelsSection, SessionSection } from './config-agents.js';
 import { ChannelsSection } from './config-channels.js';
 import { SecretInput, SecretsSection } from './secrets.js';
+import { HooksSection } from './hooks.js';
 
 /*
  * `openclaw.json` (JSON5). Sections keep unknown keys (`additionalProperties: true`): the
@@ -153,6 +154,27 @@ export const GatewayFileConfig = Type.Object(
     session: Type.Optional(SessionSection),
     /** Telegram, WhatsApp (protocol/config-channels.ts): closed sections, unlike the rest. */
     channels: Type.Optional(ChannelsSection),
+    /** Plugins; the bundled ones this gateway implements have closed entries (others are kept as they are). */
+    plugins: Type.Optional(
+      Type.Object(
+        {
+          entries: Type.Optional(
+            Type.Object(
+              {
+                /** `POST /api/v1/admin/rpc` (default off). */
+                'admin-http-rpc': Type.Optional(
+                  Type.Object({ enabled: Type.Optional(Type.Boolean()), config: Type.Optional(Type.Object({}, { additionalProperties: false })) }, { additionalProperties: false }),
+                ),
+              },
+              Open,
+            ),
+          ),
+        },
+        Open,
+      ),
+    ),
+    /** Inbound HTTP hooks (closed, default off): protocol/hooks.ts. */
+    hooks: Type.Optional(HooksSection),
     /** SecretRef providers and defaults (closed): protocol/secrets.ts. */
     secrets: Type.Optional(SecretsSection),
   },

@@ -6,6 +6,7 @@ import { DeviceFactPayloads } from './devices.js';
 import { NodeFactPayloads } from './nodes.js';
 import { ChannelFactPayloads } from './channel-facts.js';
 import { SecretsFactPayloads } from './secrets.js';
+import { HookFactPayloads } from './hooks.js';
 
 /**
  * Journal facts: what happened, in the past tense. Each fact type has a payload schema; the
@@ -83,6 +84,8 @@ export const FactPayloads = {
   ...ChannelFactPayloads,
   /** SecretRef resolutions (stream `system`): protocol/secrets.ts. */
   ...SecretsFactPayloads,
+  /** Inbound HTTP hooks (stream `hooks`): protocol/hooks.ts. */
+  ...HookFactPayloads,
 } as const;
 
 export type FactType = keyof typeof FactPayloads;

@@ -15,7 +15,7 @@ export interface ControlUiOptions extends OfficialMethodsOptions {
 }
 
 /** Paths that are never the Control UI, whatever `Accept` says. */
-const NOT_UI = /^\/(?:api|v1|tools|j|plugins|health|healthz|ready|readyz|startup|startupz)(?:\/|$)|^\/__openclaw__\/canvas(?:\/|$)/;
+const NOT_UI = /^\/(?:api|v1|tools|hooks|j|plugins|health|healthz|ready|readyz|startup|startupz)(?:\/|$)|^\/__openclaw__\/canvas(?:\/|$)/;
 
 /** Normalizes `gateway.controlUi.basePath`: '' or `/x/y` without a trailing slash. */
 export function normalizeBasePath(raw: string | undefined): string {

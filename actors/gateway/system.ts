@@ -38,7 +38,7 @@ import type { GatewayInspectParams, GatewayInspectResult } from '../../protocol/
 import { openTransport } from '../transport/select.js';
 import { nodesModule } from '../nodes/module.js';
 import type { NodesConfig } from '../nodes/hub.js';
-import { connectionAuth } from './trusted-proxy.js';
+import { connectionAuth } from '../auth/trusted-proxy.js';
 import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
 import { PreauthLimits, type PreauthLimitOptions } from './preauth-limits.js';
 

@@ -153,7 +153,7 @@ export async function startFakeTelegram(options: { badTokens?: readonly string[]
           res.on('close', done);
         });
         if (res.destroyed || res.writableEnded) return;
-        if (fake.mode === 'conflict') return error(res, 409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
+        if ((fake.mode as FakeTelegramMode) === 'conflict') return error(res, 409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
         return ok(res, ready());
       }
       case 'sendMessage': {

@@ -34,3 +34,15 @@ describe('secrets config', () => {
     expect(issue({ gateway: { auth: { token: { source: 'vault', id: 'x' } } } })).toBe('gateway.auth.token.source: expected one of "env", "file", "exec", got "vault"');
   });
 });
+
+describe('hooks, trusted-proxy and admin RPC config', () => {
+  it('names the key path of an unknown or mistyped key', () => {
+    expect(issue({ hooks: { enabled: 'yes' } })).toBe('hooks.enabled: expected boolean (true or false), got "yes"');
+    expect(issue({ hooks: { tokne: 'x' } })).toBe('hooks.tokne: unknown key');
+    expect(issue({ hooks: { mappings: [{ transform: { module: 'x.js' } }] } })).toBe('hooks.mappings[0].transform: unknown key');
+    expect(issue({ gateway: { auth: { trustedProxy: { allowLoopback: true } } } })).toBe('gateway.auth.trustedProxy.userHeader: required');
+    expect(issue({ gateway: { trustedProxies: '10.0.0.1' } })).toBe('gateway.trustedProxies: expected array, got "10.0.0.1"');
+    expect(issue({ plugins: { entries: { 'admin-http-rpc': { enable: true } } } })).toBe('plugins.entries.admin-http-rpc.enable: unknown key');
+    expect(isGatewayFileConfig({ plugins: { entries: { other: { anything: 1 } } }, hooks: { enabled: true, token: 't', gmail: { account: 'a' } } })).toBe(true);
+  });
+});
