@@ -74,6 +74,8 @@ export const ERRORS = {
   RUN_TIMEOUT: { code: 'AGENT_TIMEOUT', close: null, message: 'agent run timed out' },
   RUN_INTERRUPTED: { code: 'UNAVAILABLE', close: null, message: 'the gateway stopped during the run' },
   EMBEDDINGS_UNSUPPORTED: { code: 'UNAVAILABLE', close: null, message: 'the configured provider has no embeddings' },
+  // WhatsApp QR login (`web.login.*`; CHANNELS.md §3.6).
+  WEB_LOGIN_UNAVAILABLE: { code: 'INVALID_REQUEST', close: null, message: 'web login provider is not available' },
   // Devices and nodes (NODES.md §2.6, §3.7).
   UNKNOWN_PAIRING_REQUEST: { code: 'INVALID_REQUEST', close: null, message: 'unknown requestId' },
   UNKNOWN_DEVICE: { code: 'INVALID_REQUEST', close: null, message: 'unknown deviceId' },

@@ -10,6 +10,7 @@ import * as logs from './methods/logs.js';
 import * as configMethods from './methods/config.js';
 import * as inspect from './methods/inspect.js';
 import * as ui from './methods/control-ui.js';
+import * as webLogin from './methods/web-login.js';
 import * as devices from './devices.js';
 import * as channels from './methods/channels.js';
 import * as secrets from './methods/secrets.js';
@@ -68,6 +69,8 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('chat.abort', { params: chat.ChatAbortParams, result: chat.ChatAbortResult, scope: 'operator.write', description: 'Abort a run, or every run of a session.' }),
     method('logs.tail', { params: logs.LogsTailParams, result: logs.LogsTailResult, scope: 'operator.read', description: 'A window of the JSONL file log after a byte cursor.' }),
     method('gateway.inspect', { params: inspect.GatewayInspectParams, result: inspect.GatewayInspectResult, scope: 'operator.admin', description: 'Live actors, their states and recent transitions.' }),
+    method('web.login.start', { params: webLogin.WebLoginStartParams, result: webLogin.WebLoginStartResult, scope: 'operator.admin', description: 'Start a WhatsApp QR login: the QR as a PNG data URL.' }),
+    method('web.login.wait', { params: webLogin.WebLoginWaitParams, result: webLogin.WebLoginWaitResult, scope: 'operator.admin', description: 'Wait for the QR scan of a login in progress (or a refreshed QR).' }),
     method('channels.status', { params: channels.ChannelsStatusParams, result: channels.ChannelsStatusResult, scope: 'operator.read', description: 'Channel accounts, their link state and issues; probe asks each platform.' }),
     method('channels.start', { params: channels.ChannelAccountParams, result: channels.ChannelsStartResult, scope: 'operator.admin', description: 'Start a channel account.' }),
     method('channels.stop', { params: channels.ChannelAccountParams, result: channels.ChannelsStopResult, scope: 'operator.admin', description: 'Stop a channel account (it stays stopped across reloads).' }),

@@ -192,6 +192,8 @@ export interface ChannelDefinition {
   createAdapter(host: AdapterHost): Promise<ChannelAccountAdapter>;
   /** Clears the account's credentials (the account is stopped first). */
   logout(account: ChannelAccountConfig, context: DefinitionContext): Promise<LogoutOutcome>;
+  /** Why a configured, enabled account cannot start now (`channels.start` outcome reason; WhatsApp: `unlinked`). */
+  startBlocker?(account: ChannelAccountConfig): string | undefined;
   /** Status fields of an account whose adapter is not loaded (e.g. WhatsApp `linked:false`). */
   idleSnapshot?(account: ChannelAccountConfig): Record<string, unknown>;
   /** The channel summary in `channels.status.channels.<id>` from the default account's snapshot (default: common keys). */

@@ -5,6 +5,7 @@ import { channelMethods } from './methods.js';
 import { CHANNEL_DEFINITIONS } from './registry.js';
 import type { ChannelRuntime, ChannelsOptions } from './runtime.js';
 import { accountSnapshot } from './status.js';
+import { webLoginMethods } from './whatsapp/web-login-methods.js';
 
 export { CHANNEL_METHODS } from './methods.js';
 export type { ChannelsOptions };
@@ -27,7 +28,7 @@ export function channelsModule(options: ChannelsOptions): GatewayModuleFactory {
     };
     return {
       name: 'channels',
-      methods: channelMethods(runtime),
+      methods: { ...channelMethods(runtime), ...webLoginMethods({ runtime }) },
       actors: (): AnyActorRef[] => live?.actors() ?? [],
       health: () => {
         if (!live) return {};

@@ -109,6 +109,8 @@ export class ChannelRuntime {
   async startAccount(account: ChannelAccount, force = false): Promise<{ status: 'handed-off' } | { status: 'skipped'; reason: string }> {
     if (!account.config.enabled) return { status: 'skipped', reason: 'disabled' };
     if (!account.config.configured) return { status: 'skipped', reason: 'unconfigured' };
+    const blocker = account.definition.startBlocker?.(account.config);
+    if (blocker) return { status: 'skipped', reason: blocker };
     if (!force && account.manuallyStopped()) return { status: 'skipped', reason: 'manual-stop' };
     await account.start();
     return { status: 'handed-off' };

@@ -246,4 +246,20 @@ describe('Telegram channel', () => {
     telegram.dm(6161, 'hello again');
     await telegram.waitFor(() => sendsTo(6161, mark).length === 2, 15_000, 'reply after approval');
   });
+
+  it('streaming partial: a preview message edited while the model streams, ending as the full reply', { timeout: 45_000 }, async () => {
+    const dir = stateDirWith({ dmPolicy: 'open', allowFrom: ['*'], streaming: { mode: 'partial' } }, {
+      models: { providers: { fake: { kind: 'openai', baseUrl: openai.baseUrl, apiKey: 'sk-x', model: 'fake-gpt', maxRetries: 0 } } },
+      agents: { defaults: { model: 'fake/fake-gpt' } },
+    });
+    const mark = telegram.calls.length;
+    await start(dir);
+    telegram.dm(8080, 'please slow');
+    const final = 'part0 part1 part2 part3 part4 part5 part6 part7';
+    await telegram.waitFor(() => telegram.sentTo(8080).some((m) => m.text === final), 20_000, 'final preview text');
+    const sends = sendsTo(8080, mark);
+    expect(sends).toHaveLength(1);
+    expect(String(sends[0]?.body.text).length).toBeLessThan(final.length);
+    expect(callsAfter(mark).filter((c) => c.method === 'editMessageText' && String(c.body.chat_id) === '8080').length).toBeGreaterThanOrEqual(1);
+  });
 });

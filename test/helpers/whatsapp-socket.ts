@@ -15,6 +15,8 @@ import { createBaileysSocket, type WaSocket, type WaSocketFactory } from '../../
 /** What the intercepted network calls received. */
 export interface InterceptedCall {
   readonly kind: 'sendMessage' | 'sendPresenceUpdate' | 'readMessages';
+  /** The socket's device (`creds.me.id`). */
+  readonly from: string | undefined;
   readonly jid?: string;
   readonly content?: AnyMessageContent;
   readonly presence?: WAPresence;
@@ -24,6 +26,8 @@ export interface InterceptedCall {
 /** A real socket with its WhatsApp-bound calls recorded instead of sent. */
 export interface InterceptedSocket {
   readonly socket: WaSocket;
+  /** The device the socket logs in as (`creds.me.id`), or undefined for a login socket. */
+  readonly me: string | undefined;
   emit<TEvent extends keyof BaileysEventMap>(event: TEvent, data: BaileysEventMap[TEvent]): void;
   /**
    * What WhatsApp's server does for a linked device: login succeeds (`open`), then the offline
@@ -39,6 +43,8 @@ export interface SilentWhatsApp {
   readonly calls: InterceptedCall[];
   /** Resolves with the n-th socket (1-based) once it exists. */
   socket(n: number): Promise<InterceptedSocket>;
+  /** Resolves with the latest socket matching `match` once one exists. */
+  socketWhere(match: (socket: InterceptedSocket) => boolean): Promise<InterceptedSocket>;
   /** Resolves once `calls` holds a call matching `match`. */
   call(match: (call: InterceptedCall) => boolean): Promise<InterceptedCall>;
   /** Makes the next sends throw (or succeed again with null). */
@@ -75,25 +81,27 @@ export async function silentWhatsApp(): Promise<SilentWhatsApp> {
     failSends: null,
     factory: async (options) => {
       const real = await createBaileysSocket({ ...options, webSocketUrl: url });
+      const from = options.auth.creds.me?.id;
       const raw = real as unknown as Record<string, unknown>;
       raw.sendMessage = async (jid: string, content: AnyMessageContent) => {
         if (state.failSends) throw state.failSends;
-        calls.push({ kind: 'sendMessage', jid, content });
+        calls.push({ kind: 'sendMessage', from, jid, content });
         changed();
         counter += 1;
         return { key: { remoteJid: jid, fromMe: true, id: `3EB0FAKE${String(counter).padStart(4, '0')}` } };
       };
       raw.sendPresenceUpdate = async (presence: WAPresence, jid?: string) => {
-        calls.push({ kind: 'sendPresenceUpdate', presence, ...(jid ? { jid } : {}) });
+        calls.push({ kind: 'sendPresenceUpdate', from, presence, ...(jid ? { jid } : {}) });
         changed();
       };
       raw.readMessages = async (keys: WAMessageKey[]) => {
-        calls.push({ kind: 'readMessages', keys });
+        calls.push({ kind: 'readMessages', from, keys });
         changed();
       };
       const ev = (real as unknown as { ev: { emit(event: string, data: unknown): boolean; flush(): boolean } }).ev;
       sockets.push({
         socket: real,
+        me: options.auth.creds.me?.id,
         emit: (event, data) => ev.emit(event, data),
         online: () => {
           ev.emit('connection.update', { connection: 'open' });
@@ -105,6 +113,7 @@ export async function silentWhatsApp(): Promise<SilentWhatsApp> {
       return real;
     },
     socket: (n) => until(() => sockets[n - 1]),
+    socketWhere: (match) => until(() => sockets.filter(match).at(-1)),
     call: (match) => until(() => calls.find(match)),
     async close() {
       for (const client of server.clients) client.terminate();

@@ -10,6 +10,7 @@ import { OFFICIAL_UI_METHODS } from '../../actors/control-ui/official-methods.js
 import { INSPECTOR_METHODS } from '../../actors/gateway/inspector.js';
 import { NODES_METHODS } from '../../actors/nodes/module.js';
 import { CHANNEL_METHODS } from '../../actors/channels/methods.js';
+import { WEB_LOGIN_METHODS } from '../../actors/channels/whatsapp/web-login-methods.js';
 import { SECRETS_METHODS } from '../../actors/secrets/module.js';
 import { ERRORS, WIRE_CODES } from '../../protocol/errors.js';
 
@@ -28,7 +29,7 @@ describe('protocol.schema.json', () => {
 describe('method registry', () => {
   it('has a handler for every method and no handler without a method', () => {
     // Gateway modules (actors/*/module.ts) answer their own methods.
-    const handled = [...Object.keys(METHOD_HANDLERS), ...LOGS_METHODS, ...CONFIG_METHODS, ...RUN_METHOD_NAMES, ...INSPECTOR_METHODS, ...NODES_METHODS, ...CHANNEL_METHODS, ...SECRETS_METHODS, ...OFFICIAL_UI_METHODS];
+    const handled = [...Object.keys(METHOD_HANDLERS), ...LOGS_METHODS, ...CONFIG_METHODS, ...RUN_METHOD_NAMES, ...INSPECTOR_METHODS, ...NODES_METHODS, ...CHANNEL_METHODS, ...WEB_LOGIN_METHODS, ...SECRETS_METHODS, ...OFFICIAL_UI_METHODS];
     expect(handled.sort()).toEqual([...METHODS.keys()].sort());
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuthenticationState } from '@whiskeysockets/baileys';
@@ -25,30 +26,41 @@ export interface WhatsAppAuthSummary {
   readonly self: { readonly e164: string | null; readonly jid: string | null; readonly lid: string | null };
 }
 
-/** Reads `creds.json`; an absent or unreadable file means not linked. */
-export async function readAuthSummary(dir: string): Promise<WhatsAppAuthSummary> {
-  const path = join(dir, 'creds.json');
-  const unlinked: WhatsAppAuthSummary = { linked: false, authWrittenAt: null, self: { e164: null, jid: null, lid: null } };
-  let text: string;
-  let writtenAt: number;
-  try {
-    [text, writtenAt] = await Promise.all([readFile(path, 'utf8'), stat(path).then((info) => info.mtimeMs)]);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return unlinked;
-    throw new Error(`cannot read WhatsApp creds ${path}`, { cause: error });
-  }
+const UNLINKED: WhatsAppAuthSummary = { linked: false, authWrittenAt: null, self: { e164: null, jid: null, lid: null } };
+
+/** The summary of a `creds.json` text written at `writtenAt`. */
+function summaryOf(text: string, writtenAt: number): WhatsAppAuthSummary {
   let me: { id?: unknown; lid?: unknown } | undefined;
   try {
     me = (JSON.parse(text) as { me?: { id?: unknown; lid?: unknown } }).me;
   } catch {
-    return { ...unlinked, authWrittenAt: Math.round(writtenAt) }; // half-written or foreign: not a link
+    return { ...UNLINKED, authWrittenAt: Math.round(writtenAt) }; // half-written or foreign: not a link
   }
   const jid = typeof me?.id === 'string' ? me.id : null;
-  return {
-    linked: jid !== null,
-    authWrittenAt: Math.round(writtenAt),
-    self: { e164: jidToE164(jid), jid, lid: typeof me?.lid === 'string' ? me.lid : null },
-  };
+  return { linked: jid !== null, authWrittenAt: Math.round(writtenAt), self: { e164: jidToE164(jid), jid, lid: typeof me?.lid === 'string' ? me.lid : null } };
+}
+
+/** Reads `creds.json`; an absent file means not linked. */
+export async function readAuthSummary(dir: string): Promise<WhatsAppAuthSummary> {
+  const path = join(dir, 'creds.json');
+  try {
+    const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    return summaryOf(text, info.mtimeMs);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return UNLINKED;
+    throw new Error(`cannot read WhatsApp creds ${path}`, { cause: error });
+  }
+}
+
+/** `readAuthSummary` for synchronous callers (config resolution, status rows); one small file. */
+export function readAuthSummarySync(dir: string): WhatsAppAuthSummary {
+  const path = join(dir, 'creds.json');
+  try {
+    return summaryOf(readFileSync(path, 'utf8'), statSync(path).mtimeMs);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return UNLINKED;
+    throw new Error(`cannot read WhatsApp creds ${path}`, { cause: error });
+  }
 }
 
 /** Makes the folder 0700 (creating it) and every file in it 0600. */

@@ -45,7 +45,10 @@ export interface LoginOptions {
   readonly now?: () => number;
 }
 
-type Outcome = { readonly kind: 'linked'; readonly e164: string | null } | { readonly kind: 'failed'; readonly message: string } | { readonly kind: 'expired' };
+type Outcome =
+  | { readonly kind: 'linked'; readonly e164: string | null }
+  | { readonly kind: 'failed'; readonly message: string; readonly status?: number | null }
+  | { readonly kind: 'expired' };
 
 /** One account's login in progress. */
 export class WhatsAppLogin {
@@ -87,6 +90,11 @@ export class WhatsAppLogin {
     return this.outcome?.kind === 'linked';
   }
 
+  /** True when the socket timed out (408) before WhatsApp sent any QR: worth one retry. */
+  get timedOutBeforeQr(): boolean {
+    return this.outcome?.kind === 'failed' && this.outcome.status === 408 && this.qr === undefined;
+  }
+
   private async open(): Promise<void> {
     this.connection = await connectWhatsApp({
       authDir: this.options.authDir,
@@ -120,7 +128,7 @@ export class WhatsAppLogin {
       this.open().catch((error: unknown) => this.finish({ kind: 'failed', message: `WhatsApp login failed: ${String(error)}` }));
       return;
     }
-    this.finish({ kind: 'failed', message: `WhatsApp login failed: ${close.message}` });
+    this.finish({ kind: 'failed', message: `WhatsApp login failed: ${close.message}`, status: close.status });
   }
 
   private finish(outcome: Outcome): void {
