@@ -279,6 +279,7 @@ function resolveRuntime(
     handshakeTimeoutMs: Number(env.OPENCLAW_HANDSHAKE_TIMEOUT_MS) || HANDSHAKE_TIMEOUT_MS,
     healthRefreshMs: HEALTH_REFRESH_MS,
     ...(Number(env.OPENCLAW_MAX_BUFFERED_BYTES) > 0 ? { maxBufferedBytes: Number(env.OPENCLAW_MAX_BUFFERED_BYTES) } : {}),
+    ...(config.gateway?.auth?.rateLimit ? { authRateLimit: config.gateway.auth.rateLimit } : {}),
     preauth: {
       ...(Number(env.OPENCLAW_MAX_PREAUTH_CONNECTIONS_PER_IP) > 0 ? { perAddress: Number(env.OPENCLAW_MAX_PREAUTH_CONNECTIONS_PER_IP) } : {}),
       ...(Number(env.OPENCLAW_MAX_PREAUTH_CONNECTIONS) > 0 ? { total: Number(env.OPENCLAW_MAX_PREAUTH_CONNECTIONS) } : {}),

@@ -1,3 +1,5 @@
+import { nodesCommand } from './nodes.js';
+import { devicesCommand } from './devices.js';
 import { defineCommand, renderUsage, runMain } from 'citty';
 import { SERVER_VERSION } from '../protocol/version.js';
 import { gatewayCommand } from './gateway.js';
@@ -23,7 +25,7 @@ const main = defineCommand({
     dev: { type: 'boolean', description: 'Before the command: dev profile (~/.openclaw-dev, port 19001)' },
     profile: { type: 'string', description: 'Before the command: profile <name> (~/.openclaw-<name>, own config and journal)' },
   },
-  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand, secrets: secretsCommand, channels: channelsCommand, message: messageCommand, pairing: pairingCommand, dashboard: dashboardCommand },
+  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand, secrets: secretsCommand, channels: channelsCommand, message: messageCommand, pairing: pairingCommand, nodes: nodesCommand, devices: devicesCommand, dashboard: dashboardCommand },
 });
 
 // Global `--dev` / `--profile <name>` come before the subcommand and select state, config and port.

@@ -22,6 +22,7 @@ export type ChangeKind = 'hot' | 'restart' | 'none';
  */
 export const CHANGE_RULES: ReadonlyArray<readonly [string, ChangeKind]> = [
   ['gateway.reload', 'hot'],
+  ['gateway.auth.rateLimit', 'restart'], // the limiter is built at start
   ['gateway.auth', 'hot'],
   ['gateway.mode', 'none'],
   ['gateway.remote', 'none'],

@@ -97,6 +97,7 @@ export function decideConnect(
   input: { connId: string; auth: AuthPolicy; socketOrigin?: SocketOrigin },
   data: unknown,
   bytes: number,
+  authRetryAfterMs?: number,
 ): HandshakeDecision {
   if (bytes > MAX_PREAUTH_PAYLOAD_BYTES) return reject('PREAUTH_TOO_LARGE', null);
   if (data === undefined) return reject('UNPARSABLE_FIRST_FRAME', null);
@@ -123,6 +124,7 @@ export function decideConnect(
   }
   const browserRefused = browserConnectRefusal(input.socketOrigin, params);
   if (browserRefused) return reject(browserRefused.key, id, { details: browserRefused.details });
+  if (authRetryAfterMs !== undefined && input.auth.mode !== 'none') return rateLimited(id, authRetryAfterMs);
   const authFailure = checkSharedSecret(input.auth, params, id);
   // With a device, a failed shared secret may still be a device token (NODES.md §1.4): decided while admitting.
   const mayBeDeviceToken = params.device !== undefined && Boolean(params.auth?.deviceToken || params.auth?.token);
@@ -154,6 +156,16 @@ export function decideConnect(
         : null,
     },
   };
+}
+
+/** AUTH_RATE_LIMITED, retryable after `retryAfterMs` (as the official answers it). */
+function rateLimited(id: string, retryAfterMs: number): HandshakeDecision {
+  const decision = reject('AUTH_RATE_LIMITED', id, { details: { code: 'AUTH_RATE_LIMITED', authReason: 'rate_limited', ...AUTH_FAILURE_DETAILS } });
+  if (decision.kind === 'reject' && decision.response?.error) {
+    decision.response.error.retryable = true;
+    decision.response.error.retryAfterMs = Math.max(0, Math.ceil(retryAfterMs));
+  }
+  return decision;
 }
 
 function checkSharedSecret(auth: AuthPolicy, params: ConnectParams, id: string): HandshakeDecision | null {

@@ -44,7 +44,7 @@ export interface ConnectionContext extends ConnectionInput {
 
 export type ConnectionEvent =
   /** A frame arrived; `data` is the parsed JSON or undefined when it was not JSON. */
-  | { type: 'frame.received'; data: unknown; bytes: number }
+  | { type: 'frame.received'; data: unknown; bytes: number; /** Set while the auth rate limit locks this client out. */ authRetryAfterMs?: number }
   | { type: 'socket.closed'; code: number; reason: string }
   | { type: 'gateway.stopping' }
   /** The gateway announced its shutdown: new requests are refused (SHUTTING_DOWN) until close. */
@@ -126,7 +126,7 @@ export const connectionMachine = setup({
         'frame.received': {
           actions: raise(({ context, event }) => ({
             type: 'handshake.decided' as const,
-            decision: decideConnect(context, event.data, event.bytes),
+            decision: decideConnect(context, event.data, event.bytes, event.authRetryAfterMs),
           })),
         },
         'handshake.decided': [

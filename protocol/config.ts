@@ -60,6 +60,18 @@ export const GatewaySection = Type.Object(
           password: Type.Optional(SecretInput),
           /** `mode: "trusted-proxy"`: who the proxy says the user is (closed): machines/trusted-proxy-rules.ts. */
           trustedProxy: Type.Optional(TrustedProxySection),
+          /** Failed-auth limiter (official docs/gateway/config-gateway.md): actors/gateway/auth-rate-limit.ts. */
+          rateLimit: Type.Optional(
+            Type.Object(
+              {
+                maxAttempts: Type.Optional(Type.Integer({ minimum: 1 })),
+                windowMs: Type.Optional(Type.Integer({ minimum: 0 })),
+                lockoutMs: Type.Optional(Type.Integer({ minimum: 0 })),
+                exemptLoopback: Type.Optional(Type.Boolean()),
+              },
+              { additionalProperties: false },
+            ),
+          ),
         },
         Open,
       ),

@@ -55,6 +55,7 @@ export const ERRORS = {
   AUTH_DEVICE_TOKEN_MISMATCH: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: device token mismatch (rotate/reissue device token)' },
   PAIRING_REQUIRED: { code: 'NOT_PAIRED', close: 1008, message: 'pairing required: device is not approved yet' },
   DEVICE_REMOVED: { code: null, close: 4001, message: 'device removed' },
+  AUTH_RATE_LIMITED: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: too many failed authentication attempts (retry later)' },
   PREAUTH_TOO_LARGE: { code: null, close: 1009, message: 'preauth payload too large' },
   TOO_MANY_PENDING_FRAMES: { code: null, close: 1008, message: 'too many pending handshake frames' },
   // After the handshake.

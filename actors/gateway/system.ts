@@ -41,6 +41,7 @@ import type { NodesConfig } from '../nodes/hub.js';
 import { connectionAuth } from '../auth/trusted-proxy.js';
 import { JournalWatch, ViewCheckpointer, storageCause } from './journal-faults.js';
 import { PreauthLimits, type PreauthLimitOptions } from './preauth-limits.js';
+import { AuthRateLimiter, isSecretMismatch, type AuthRateLimitConfig } from './auth-rate-limit.js';
 
 /** Everything a gateway needs to run; resolved from flags, env and config by bin/. */
 export interface GatewayConfig {
@@ -55,6 +56,8 @@ export interface GatewayConfig {
   readonly healthRefreshMs: number;
   /** Bounds on unauthenticated sockets (default 32 per address, 1024 in total). */
   readonly preauth?: PreauthLimitOptions;
+  /** `gateway.auth.rateLimit`: failed shared secrets per client before a lockout. */
+  readonly authRateLimit?: AuthRateLimitConfig;
   /** `policy.maxBufferedBytes`: a socket buffering more is a slow consumer (default 50 MiB). */
   readonly maxBufferedBytes?: number;
   readonly agents: readonly AgentDescriptor[];
@@ -120,6 +123,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const broadcaster = new Broadcaster(maxBufferedBytes, logger, metrics);
   const preauth = new PreauthLimits(config.preauth);
+  const authLimiter = new AuthRateLimiter(config.authRateLimit);
   const defaultAgent = config.agents.find((a) => a.isDefault) ?? config.agents[0];
 
   let auth = config.auth; // hot-reloadable: read when a socket opens
@@ -239,7 +243,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       },
       sendFrame: ({ context }, params) => {
         const handle = handles.get(context.connId);
-        if (handle) broadcaster.send(handle, JSON.stringify(params.frame), false);
+        if (!handle) return;
+        if (!handle.admitted && isSecretMismatch(params.frame)) authLimiter.recordFailure(handle.socket);
+        broadcaster.send(handle, JSON.stringify(params.frame), false);
       },
       sendHello: ({ context }, params) => {
         const handle = handles.get(context.connId);
@@ -248,6 +254,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         handle.canRead = admission.role === 'operator' && hasScope(admission.scopes, 'operator.read');
         handle.admitted = true;
         preauth.settled(context.connId);
+        authLimiter.reset(handle.socket);
         handle.role = admission.role;
         handle.scopes = admission.role === 'operator' ? admission.scopes : [];
         broadcaster.join(handle);
@@ -325,7 +332,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       if (logger.debugEnabled) logger.debug('frame in', { conn: socket.id, bytes, frame: data.toString('utf8', 0, 2000) });
       // A pre-auth frame over the limit is refused unread; parsing it would be wasted work.
       const data_ = !handle.admitted && bytes > MAX_PREAUTH_PAYLOAD_BYTES ? undefined : parseFrame(data);
-      handle.actor.send({ type: 'frame.received', data: data_, bytes });
+      const retryAfterMs = handle.admitted ? undefined : authLimiter.retryAfterMs(socket);
+      handle.actor.send({ type: 'frame.received', data: data_, bytes, ...(retryAfterMs !== undefined ? { authRetryAfterMs: retryAfterMs } : {}) });
     },
     close(socket: GatewaySocket, code: number, reason: string) {
       const handle = handles.get(socket.id);
