@@ -181,9 +181,9 @@ describe('reference client @openclaw/gateway-client against our gateway', () => 
   it('receives ticks (no seq) at the advertised interval and stays connected', async () => {
     const observed = startReference();
     await observed.hello;
-    const first = await observed.waitForEvent((event) => event.event === 'tick', TICK_INTERVAL_MS * 5);
+    const first = await observed.waitForEvent((event) => event.event === 'tick', 30_000);
     const firstIndex = observed.events.indexOf(first);
-    await observed.waitForEvent((event) => event.event === 'tick' && observed.events.indexOf(event) > firstIndex, TICK_INTERVAL_MS * 5);
+    await observed.waitForEvent((event) => event.event === 'tick' && observed.events.indexOf(event) > firstIndex, 30_000);
     for (const tick of observed.events.filter((event) => event.event === 'tick')) {
       expect(tick.seq).toBeUndefined();
       expect(typeof (tick.payload as { ts: unknown }).ts).toBe('number');

@@ -1,4 +1,4 @@
-import { Api, GrammyError, HttpError } from 'grammy';
+import type { Api } from 'grammy';
 import type { LinkFailure } from '../../../machines/channel-link.js';
 import {
   ChannelSendError, type AdapterHost, type ChannelAccountAdapter, type ChannelTarget, type OutboundMedia, type OutboundText, type SentMessage,
@@ -23,8 +23,12 @@ type GrammySignal = Parameters<Api['getMe']>[0];
 
 const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** grammY's error classes (the module is imported when the first account starts, never at gateway start). */
+type GrammyModule = typeof import('grammy');
+
 /** What grammY's error says, as a link failure the channel-link machine classifies. */
-function failureOf(error: unknown, accountId: string, tokenSource: string): LinkFailure {
+function failureOf(grammy: GrammyModule, error: unknown, accountId: string, tokenSource: string): LinkFailure {
+  const { GrammyError, HttpError } = grammy;
   if (error instanceof GrammyError) {
     if (error.error_code === 409) {
       return {
@@ -45,7 +49,10 @@ function failureOf(error: unknown, accountId: string, tokenSource: string): Link
 }
 
 /** Creates the adapter of one account (called by the definition, after the lazy import). */
-export function createTelegramAdapter(host: AdapterHost): ChannelAccountAdapter {
+export async function createTelegramAdapter(host: AdapterHost): Promise<ChannelAccountAdapter> {
+  // A dynamic import: bundled, a static import of an external package would load at gateway start.
+  const grammy = await import('grammy');
+  const { Api } = grammy;
   const settings = host.account.settings as { token: string | null; tokenSource: string; apiRoot: string; webhookUrl: string | null; allowUnmentionedGroups: boolean };
   const token = settings.token ?? '';
   const api = new Api(token, { apiRoot: settings.apiRoot, timeoutSeconds: LONG_POLL_SECONDS + 15 });
@@ -83,7 +90,7 @@ export function createTelegramAdapter(host: AdapterHost): ChannelAccountAdapter 
       }
     } catch (error) {
       if (mine !== generation || signal.aborted) return;
-      host.failed(failureOf(error, host.account.accountId, settings.tokenSource));
+      host.failed(failureOf(grammy, error, host.account.accountId, settings.tokenSource));
     }
   };
 
@@ -95,7 +102,7 @@ export function createTelegramAdapter(host: AdapterHost): ChannelAccountAdapter 
       return String(chat.id);
     } catch (error) {
       throw new ChannelSendError(
-        `OutboundDeliveryError: Telegram recipient ${target.chatId} could not be resolved to a numeric chat ID (${failureOf(error, host.account.accountId, settings.tokenSource).message})`,
+        `OutboundDeliveryError: Telegram recipient ${target.chatId} could not be resolved to a numeric chat ID (${failureOf(grammy, error, host.account.accountId, settings.tokenSource).message})`,
         'unavailable',
         { code: 'OUTBOUND_DELIVERY_QUEUED' },
         { cause: error },
@@ -107,7 +114,7 @@ export function createTelegramAdapter(host: AdapterHost): ChannelAccountAdapter 
 
   const sendError = (error: unknown): never => {
     if (error instanceof ChannelSendError) throw error;
-    throw new ChannelSendError(`OutboundDeliveryError: ${failureOf(error, host.account.accountId, settings.tokenSource).message}`, 'unavailable', { code: 'OUTBOUND_DELIVERY_QUEUED' }, { cause: error });
+    throw new ChannelSendError(`OutboundDeliveryError: ${failureOf(grammy, error, host.account.accountId, settings.tokenSource).message}`, 'unavailable', { code: 'OUTBOUND_DELIVERY_QUEUED' }, { cause: error });
   };
 
   return {
