@@ -16,6 +16,8 @@ import { startGatewayHost, type GatewayHost } from '../actors/gateway/host.js';
 import { DEFAULT_ROTATION } from '../actors/logs/file.js';
 import { createGatewayLogger, subsystemLogger, type GatewayLogger, type LogSettings } from '../actors/logs/logger.js';
 import { logsModule } from '../actors/logs/module.js';
+import { controlUiModule } from '../actors/control-ui/module.js';
+import { seededOrigins } from '../machines/browser-origin.js';
 import { metricsModule } from '../actors/metrics/module.js';
 import { inspectPort } from '../actors/ops/port-listeners.js';
 import { createCommandRunner } from '../actors/ops/service-managers/exec.js';
@@ -241,6 +243,22 @@ function resolveRuntime(
   const switches = { chatCompletions: endpoints?.chatCompletions?.enabled === true, responses: endpoints?.responses?.enabled === true };
   const toolPolicy = { allow: config.gateway?.tools?.allow, deny: config.gateway?.tools?.deny };
   modules.push(httpApiModule({ runs: () => runs.runs, endpoints: () => switches, toolPolicy: () => toolPolicy }));
+  // The Control UI (`/` and its routes) plus the official UI's methods; absent when switched off.
+  const controlUi = config.gateway?.controlUi;
+  if (controlUi?.enabled !== false) {
+    const providers = agentRuntime.options.providers;
+    const models = [
+      ...providers.map((p) => ({ provider: p.name, id: p.model, hasCredentials: p.kind === 'offline' || Boolean(p.apiKey) || Boolean(p.baseUrl) })),
+      ...(providers.some((p) => p.name === 'offline') ? [] : [{ provider: 'offline', id: 'echo-1', name: 'Offline echo', hasCredentials: true }]),
+    ];
+    modules.push(controlUiModule({
+      basePath: controlUi?.basePath ?? '',
+      ...(controlUi?.root ? { root: controlUi.root } : {}),
+      models: () => models,
+      abort: (target) => runs.runs.abort(target),
+      port: () => port,
+    }));
+  }
   // Channels (`send`, `channels.*`): the methods always answer; accounts and SDKs load only when `channels.*` is configured.
   modules.push(channelsModule({ config, runs: () => runs.runs, stateDir: paths.stateDir, configPath: paths.configPath, env }));
   modules.push(metricsModule()); // `GET /api/diagnostics/prometheus`; prom-client loads on the first scrape
@@ -269,6 +287,7 @@ function resolveRuntime(
     agents: agentRuntime.agents,
     logger,
     modules,
+    originPolicy: { allowedOrigins: controlUi?.allowedOrigins ?? seededOrigins(hosts, port) },
     nodes: {
       autoApproveLocal: config.gateway?.nodes?.pairing?.autoApproveLocal !== false,
       commands: { allow: config.gateway?.nodes?.commands?.allow ?? [], deny: config.gateway?.nodes?.commands?.deny ?? [] },

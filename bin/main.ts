@@ -10,6 +10,7 @@ import { setupCommand } from './setup.js';
 import { doctorCommand } from './doctor.js';
 import { statusSummaryCommand } from './status.js';
 import { healthCommand } from './gateway-health.js';
+import { dashboardCommand } from './dashboard.js';
 import { secretsCommand } from './secrets.js';
 import { checkArgs, EXIT_USAGE } from './strict-args.js';
 import { channelsCommand } from './channels.js';
@@ -24,7 +25,7 @@ const main = defineCommand({
     dev: { type: 'boolean', description: 'Before the command: dev profile (~/.openclaw-dev, port 19001)' },
     profile: { type: 'string', description: 'Before the command: profile <name> (~/.openclaw-<name>, own config and journal)' },
   },
-  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand, secrets: secretsCommand, channels: channelsCommand, message: messageCommand, pairing: pairingCommand, nodes: nodesCommand, devices: devicesCommand },
+  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand, secrets: secretsCommand, channels: channelsCommand, message: messageCommand, pairing: pairingCommand, nodes: nodesCommand, devices: devicesCommand, dashboard: dashboardCommand },
 });
 
 // Global `--dev` / `--profile <name>` come before the subcommand and select state, config and port.

@@ -11,6 +11,7 @@ import { trustedProxyFailure, type ProxyVerdict, type TrustedProxyPolicy } from 
 import {
   PROTOCOL_VERSION, MIN_CLIENT_PROTOCOL_VERSION, MIN_PROBE_PROTOCOL_VERSION, NODE_PROTOCOL_VERSION, MAX_PREAUTH_PAYLOAD_BYTES,
 } from '../protocol/version.js';
+import { browserConnectRefusal, type SocketOrigin } from './browser-origin.js';
 
 /** How the gateway authenticates sockets. `none` accepts everyone (loopback only). */
 export interface AuthPolicy {
@@ -93,7 +94,7 @@ const UNTRACKED_MODES = new Set(['cli', 'backend', 'probe']);
 
 /** Decides the fate of a socket's first frame: admit with an identity, or reject and close. */
 export function decideConnect(
-  input: { connId: string; auth: AuthPolicy },
+  input: { connId: string; auth: AuthPolicy; socketOrigin?: SocketOrigin },
   data: unknown,
   bytes: number,
   authRetryAfterMs?: number,
@@ -121,6 +122,8 @@ export function decideConnect(
       },
     });
   }
+  const browserRefused = browserConnectRefusal(input.socketOrigin, params);
+  if (browserRefused) return reject(browserRefused.key, id, { details: browserRefused.details });
   if (authRetryAfterMs !== undefined && input.auth.mode !== 'none') return rateLimited(id, authRetryAfterMs);
   const authFailure = checkSharedSecret(input.auth, params, id);
   // With a device, a failed shared secret may still be a device token (NODES.md §1.4): decided while admitting.

@@ -7,6 +7,7 @@ import {
   decideConnect, routeRequest, type Admission, type AuthPolicy, type HandshakeDecision,
 } from './connection-rules.js';
 import { drainingResponse } from './drain-rules.js';
+import type { SocketOrigin } from './browser-origin.js';
 
 /*
  * One socket's life (PROTOCOL.md §2.1):
@@ -31,6 +32,8 @@ export interface ConnectionInput {
   readonly now: number;
   readonly auth: AuthPolicy;
   readonly handshakeTimeoutMs: number;
+  /** The upgrade's Origin and the browser-origin policy (CONTROL-UI.md §3); absent: not checked. */
+  readonly socketOrigin?: SocketOrigin;
 }
 
 export interface ConnectionContext extends ConnectionInput {

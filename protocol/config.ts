@@ -107,6 +107,18 @@ export const GatewaySection = Type.Object(
     ),
     /** `/tools/invoke` policy: `deny` adds to the built-in HTTP deny list, `allow` re-admits from it. */
     tools: Type.Optional(Type.Object({ allow: Type.Optional(Type.Array(NonEmpty)), deny: Type.Optional(Type.Array(NonEmpty)) }, Open)),
+    /** The Control UI on the gateway port, and where browsers may connect from. */
+    controlUi: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          basePath: Type.Optional(Type.String()),
+          root: Type.Optional(NonEmpty),
+          allowedOrigins: Type.Optional(Type.Array(NonEmpty)),
+        },
+        Open,
+      ),
+    ),
     /** Nodes and devices (NODES.md §2): silent local pairing and the node command policy. */
     nodes: Type.Optional(
       Type.Object(

@@ -35,6 +35,16 @@ export const ERRORS = {
   AUTH_UNAUTHORIZED: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized' },
   AUTH_IDENTITY_HEADER_REQUIRED: { code: 'INVALID_REQUEST', close: 1008, message: 'unauthorized: trusted proxy identity header missing' },
   DEVICE_IDENTITY_REQUIRED: { code: 'NOT_PAIRED', close: 1008, message: 'device identity required' },
+  CONTROL_UI_ORIGIN_NOT_ALLOWED: {
+    code: 'INVALID_REQUEST',
+    close: 1008,
+    message: 'origin not allowed (open the Control UI from the gateway host or allow it in gateway.controlUi.allowedOrigins)',
+  },
+  CONTROL_UI_DEVICE_IDENTITY_REQUIRED: {
+    code: 'INVALID_REQUEST',
+    close: 1008,
+    message: 'control ui requires device identity (use HTTPS or localhost secure context)',
+  },
   // Device proof and pairing at connect (NODES.md §1.4, §2.2).
   DEVICE_AUTH_DEVICE_ID_MISMATCH: { code: 'INVALID_REQUEST', close: 1008, message: 'device identity mismatch' },
   DEVICE_AUTH_SIGNATURE_EXPIRED: { code: 'INVALID_REQUEST', close: 1008, message: 'device signature expired' },

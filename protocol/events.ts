@@ -21,7 +21,7 @@ export type PresenceEvent = Static<typeof PresenceEvent>;
  * no heartbeat runner (agents' `heartbeat.enabled` is false), so none is ever sent.
  */
 export const GATEWAY_EVENTS = [
-  'connect.challenge', 'tick', 'presence', 'health', 'shutdown', 'agent', 'chat',
+  'connect.challenge', 'tick', 'presence', 'health', 'shutdown', 'agent', 'chat', 'session.message',
   'device.pair.requested', 'device.pair.resolved', 'node.pair.requested', 'node.pair.resolved',
   'node.invoke.request', 'node.invoke.cancel', 'node.hostStats', 'node.runnerInventory.changed',
 ] as const;

@@ -9,6 +9,7 @@ import * as chat from './methods/chat.js';
 import * as logs from './methods/logs.js';
 import * as configMethods from './methods/config.js';
 import * as inspect from './methods/inspect.js';
+import * as ui from './methods/control-ui.js';
 import * as webLogin from './methods/web-login.js';
 import * as devices from './devices.js';
 import * as channels from './methods/channels.js';
@@ -64,6 +65,7 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('agent.wait', { params: agent.AgentWaitParams, result: agent.AgentWaitResult, scope: 'operator.write', description: 'Wait for a run to end.' }),
     method('chat.send', { params: chat.ChatSendParams, result: chat.ChatSendResult, scope: 'operator.write', description: 'Start a chat turn; the reply streams as chat events.' }),
     method('chat.history', { params: chat.ChatHistoryParams, result: chat.ChatHistoryResult, scope: 'operator.read', description: 'Session transcript from the journal.' }),
+    method('chat.startup', { params: chat.ChatHistoryParams, result: chat.ChatHistoryResult, scope: 'operator.read', description: 'First page of a session transcript (the official Control UI opens its chat with it).' }),
     method('chat.abort', { params: chat.ChatAbortParams, result: chat.ChatAbortResult, scope: 'operator.write', description: 'Abort a run, or every run of a session.' }),
     method('logs.tail', { params: logs.LogsTailParams, result: logs.LogsTailResult, scope: 'operator.read', description: 'A window of the JSONL file log after a byte cursor.' }),
     method('gateway.inspect', { params: inspect.GatewayInspectParams, result: inspect.GatewayInspectResult, scope: 'operator.admin', description: 'Live actors, their states and recent transitions.' }),
@@ -80,6 +82,34 @@ export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
     method('channels.pairing.dismiss', { params: channels.PairingDismissParams, result: channels.PairingDismissResult, scope: 'operator.pairing', description: 'Dismiss a DM pairing request.' }),
     method('secrets.reload', { params: secrets.SecretsReloadParams, result: secrets.SecretsReloadResult, scope: 'operator.admin', description: 'Re-resolve every SecretRef of the config and swap the runtime snapshot.' }),
     method('config.get', { params: configMethods.ConfigGetParams, result: configMethods.ConfigGetResult, scope: 'operator.read', description: 'The config file, secrets redacted, with its path and hash.' }),
+    method('sessions.list', { params: ui.SessionsListParams, result: ui.SessionsListResult, scope: 'operator.read', description: 'Sessions from the journal, newest first.' }),
+    method('sessions.describe', { params: ui.SessionsDescribeParams, result: ui.SessionsDescribeResult, scope: 'operator.read', description: 'One session row, or null.' }),
+    method('sessions.subscribe', { params: ui.SessionsSubscribeParams, result: ui.SubscribedResult, scope: 'operator.read', description: 'Session list changes (answered; rows come from sessions.list).' }),
+    method('sessions.messages.subscribe', { params: ui.SessionsMessagesSubscribeParams, result: ui.SubscribedResult, scope: 'operator.read', description: 'Transcript rows of a session as session.message events.' }),
+    method('sessions.observer.visibility', { params: ui.EmptyParams, result: ui.OkResult, scope: 'operator.read', description: 'The UI says whether it is visible.' }),
+    method('sessions.patch', { params: ui.SessionsPatchParams, result: ui.OkResult, scope: 'operator.write', description: 'Per-session UI flags (unread).' }),
+    method('sessions.abort', { params: ui.SessionsAbortParams, result: ui.SessionsAbortResult, scope: 'operator.write', description: 'Abort the runs of a session.' }),
+    method('sessions.branches.list', { params: ui.EmptyParams, result: ui.BranchesListResult, scope: 'operator.read', description: 'Transcript branches (sessions here are linear).' }),
+    method('sessions.companion.state', { params: ui.EmptyParams, result: ui.CompanionStateResult, scope: 'operator.read', description: 'Companion state of a session.' }),
+    method('agent.identity.get', { params: ui.AgentIdentityParams, result: ui.AgentIdentityResult, scope: 'operator.read', description: 'Display name and avatar of an agent.' }),
+    method('models.list', { params: ui.ModelsListParams, result: ui.ModelsListResult, scope: 'operator.read', description: 'Models of the configured providers.' }),
+    method('models.authStatus', { params: ui.ModelsAuthStatusParams, result: ui.ModelsAuthStatusResult, scope: 'operator.read', description: 'Whether each configured provider has credentials.' }),
+    method('chat.metadata', { params: ui.ChatMetadataParams, result: ui.ChatMetadataResult, scope: 'operator.read', description: 'Model picker and commands of the chat.' }),
+    method('question.list', { params: ui.EmptyParams, result: ui.QuestionListResult, scope: 'operator.read', description: 'Open questions to the operator.' }),
+    method('update.status', { params: ui.EmptyParams, result: ui.UpdateStatusResult, scope: 'operator.read', description: 'Update channel state.' }),
+    method('exec.approval.list', { params: ui.EmptyParams, result: ui.EmptyArrayResult, scope: 'operator.read', description: 'Pending exec approvals.' }),
+    method('plugin.approval.list', { params: ui.EmptyParams, result: ui.EmptyArrayResult, scope: 'operator.read', description: 'Pending plugin approvals.' }),
+    method('openclaw.approval.list', { params: ui.EmptyParams, result: ui.EmptyArrayResult, scope: 'operator.read', description: 'Pending gateway approvals.' }),
+    method('exec.approvals.get', { params: ui.EmptyParams, result: ui.ExecApprovalsResult, scope: 'operator.read', description: 'The exec approvals policy.' }),
+    method('talk.catalog', { params: ui.EmptyParams, result: ui.TalkCatalogResult, scope: 'operator.read', description: 'Voice modes available.' }),
+    method('tasks.list', { params: ui.EmptyParams, result: ui.TasksListResult, scope: 'operator.read', description: 'Background tasks.' }),
+    method('progressCard.get', { params: ui.EmptyParams, result: ui.ProgressCardResult, scope: 'operator.read', description: 'The progress card of a session.' }),
+    method('cron.list', { params: ui.EmptyParams, result: ui.CronListResult, scope: 'operator.read', description: 'Scheduled jobs.' }),
+    method('cron.status', { params: ui.EmptyParams, result: ui.CronStatusResult, scope: 'operator.read', description: 'Scheduler state.' }),
+    method('diagnostics.lanes', { params: ui.EmptyParams, result: ui.DiagnosticsLanesResult, scope: 'operator.read', description: 'Session lanes with active runs.' }),
+    method('environments.list', { params: ui.EmptyParams, result: ui.EnvironmentsListResult, scope: 'operator.read', description: 'Where sessions can run: the gateway host.' }),
+    method('system.info', { params: ui.EmptyParams, result: ui.SystemInfoResult, scope: 'operator.read', description: 'Host figures of the gateway machine.' }),
+    method('usage.status', { params: ui.EmptyParams, result: ui.UsageStatusResult, scope: 'operator.read', description: 'Provider usage windows.' }),
     // Device pairing and device tokens (NODES.md §2.4, §2.6); role rules beyond the scope are in actors/nodes.
     method('device.pair.list', { params: devices.DevicePairListParams, result: devices.DevicePairListResult, scope: 'operator.pairing', description: 'Pending and paired devices.' }),
     method('device.pair.approve', { params: devices.DevicePairRequestIdParams, result: devices.DevicePairApproveResult, scope: 'operator.pairing', description: 'Approve a pending device (a node role also needs operator.admin).' }),

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const output = join(root, 'dist', 'openclaw.mjs');
-const SOURCE_DIRS = ['actors', 'machines', 'protocol', 'store', 'bin', 'bench'];
+const SOURCE_DIRS = ['actors', 'machines', 'protocol', 'store', 'bin', 'bench', 'ui'];
 const SOURCE_FILES = ['package.json', 'package-lock.json', 'tsconfig.json'];
 
 /** The newest modification time of the TypeScript sources under `dir`. */
@@ -26,7 +26,7 @@ function newestUnder(dir) {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestUnder(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name !== 'protocol.schema.json' && /\.(ts|tsx|json|css|html|mjs)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }

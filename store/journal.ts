@@ -190,6 +190,9 @@ export class Journal {
       streamTail: db.prepare<[string, number]>(
         'SELECT * FROM (SELECT * FROM journal WHERE stream = ? ORDER BY position DESC LIMIT ?) ORDER BY position',
       ),
+      streamsIn: db.prepare<[string, string]>(
+        'SELECT stream, MAX(position) AS position, MIN(ts) AS firstTs, MAX(ts) AS lastTs FROM journal WHERE stream >= ? AND stream < ? GROUP BY stream',
+      ),
       tail: db.prepare<[number]>('SELECT * FROM (SELECT * FROM journal ORDER BY seq DESC LIMIT ?) ORDER BY seq'),
       saveCheckpoint: db.readonly ? undefined : db.prepare<[string, number, string]>(
         'INSERT OR REPLACE INTO checkpoints (name, position, state) VALUES (?, ?, ?)',
@@ -400,6 +403,12 @@ export class Journal {
   tail(limit: number, stream?: string): JournalEntry[] {
     const rows = stream === undefined ? this.statements.tail.all(limit) : this.statements.streamTail.all(stream, limit);
     return (rows as Row[]).map(toEntry);
+  }
+
+  /** Every stream whose name starts with `prefix`, with its head position and first/last fact times. */
+  streamsWithPrefix(prefix: string): Array<{ stream: string; position: number; firstTs: number; lastTs: number }> {
+    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    return this.statements.streamsIn.all(prefix, end) as Array<{ stream: string; position: number; firstTs: number; lastTs: number }>;
   }
 
   /** Iterates every entry in seq order without loading the journal into memory. */

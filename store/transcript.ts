@@ -1,4 +1,5 @@
 import type { FactData } from '../protocol/facts.js';
+import type { ChatMessage } from '../protocol/methods/chat.js';
 import type { Journal, JournalEntry } from './journal.js';
 
 /** One message of a session transcript, with its position in `session:<key>`. */
@@ -43,9 +44,9 @@ export function readTranscript(journal: Journal, stream: string, options: { keep
         const data = entry.data as FactData<'session.created'>;
         sessionId = data.sessionId;
         agentId = data.agentId;
-      } else if (entry.type === 'session.message.appended') {
-        const data = entry.data as FactData<'session.message.appended'>;
-        messages.push({ role: data.role, text: data.text, runId: data.runId, ...(data.stopReason ? { stopReason: data.stopReason } : {}), ts: entry.ts, position: entry.position });
+      } else {
+        const message = transcriptMessageOf(entry);
+        if (message) messages.push(message);
       }
     }
     if (messages.length > keep * 2) {
@@ -59,4 +60,25 @@ export function readTranscript(journal: Journal, stream: string, options: { keep
     messages = messages.slice(-keep);
   }
   return { sessionId, agentId, messages, skipped, position };
+}
+
+/** A transcript message on the wire; user rows carry their send identity `<runId>:user`. */
+export function chatMessageOf(message: TranscriptMessage): ChatMessage {
+  const idempotencyKey = message.role === 'user' ? `${message.runId}:user` : undefined;
+  return {
+    role: message.role,
+    content: [{ type: 'text', text: message.text }],
+    timestamp: message.ts,
+    runId: message.runId,
+    ...(message.stopReason ? { stopReason: message.stopReason } : {}),
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+    __openclaw: { id: `${message.runId}:${message.role}`, seq: message.position, ...(idempotencyKey ? { idempotencyKey } : {}) },
+  };
+}
+
+/** The transcript message a committed `session.message.appended` entry adds, or null for other entries. */
+export function transcriptMessageOf(entry: JournalEntry): TranscriptMessage | null {
+  if (entry.type !== 'session.message.appended') return null;
+  const data = entry.data as FactData<'session.message.appended'>;
+  return { role: data.role, text: data.text, runId: data.runId, ...(data.stopReason ? { stopReason: data.stopReason } : {}), ts: entry.ts, position: entry.position };
 }

@@ -2,6 +2,7 @@ import type { GatewayModuleFactory } from '../gateway/module.js';
 import { AgentRunService, type AgentRunsOptions } from './runs.js';
 import { runMethods } from './run-methods.js';
 import type { RunService } from './run-service.js';
+import { sessionMessageEvent } from './session-message-event.js';
 
 /** The agent-runs module and the RunService other modules (the HTTP API) call. */
 export interface AgentRuns {
@@ -35,7 +36,7 @@ export function agentRuns(options: AgentRunsOptions): AgentRuns {
     return {
       name: 'agent-runs',
       methods: runMethods(created),
-      eventOf: (entry) => created.eventsOf(entry),
+      eventOf: (entry) => created.eventsOf(entry) ?? sessionMessageEvent(entry),
       actors: () => created.liveActors(),
       stop: () => created.stop(),
     };

@@ -1,25 +1,32 @@
 import type { AgentParams, AgentWaitParams } from '../../protocol/methods/agent.js';
 import type { ChatAbortParams, ChatHistoryParams, ChatHistoryResult, ChatMessage, ChatSendParams } from '../../protocol/methods/chat.js';
-import { readTranscript, type TranscriptMessage } from '../../store/transcript.js';
-import { sessionStream, type MethodHandler } from '../gateway/methods/context.js';
+import { chatMessageOf, readTranscript } from '../../store/transcript.js';
+import { sessionStream, type GatewayServices, type MethodHandler } from '../gateway/methods/context.js';
 import { Reply, TwoStage } from '../gateway/methods/reply.js';
 import type { AgentRunService } from './runs.js';
 import { agentFinal, chatSendFinal, waitResult } from './final-reply.js';
 
 /** Wire names of the methods the agent-runs module answers (each is in protocol/registry.ts). */
-export const RUN_METHOD_NAMES = ['agent', 'agent.wait', 'chat.send', 'chat.history', 'chat.abort'] as const;
+export const RUN_METHOD_NAMES = ['agent', 'agent.wait', 'chat.send', 'chat.history', 'chat.startup', 'chat.abort'] as const;
 
 const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_HISTORY = 200;
 
-const chatMessage = (message: TranscriptMessage): ChatMessage => ({
-  role: message.role,
-  content: [{ type: 'text', text: message.text }],
-  timestamp: message.ts,
-  runId: message.runId,
-  ...(message.stopReason ? { stopReason: message.stopReason } : {}),
-  __openclaw: { id: `${message.runId}:${message.role}`, seq: message.position },
-});
+const chatMessage = chatMessageOf;
+
+/** The newest messages whose JSON fits in `maxBytes` (at least the newest one). */
+function withinBytes(messages: ChatMessage[], maxBytes: number | undefined): ChatMessage[] {
+  if (maxBytes === undefined) return messages;
+  let total = 0;
+  let from = messages.length;
+  while (from > 0) {
+    const size = Buffer.byteLength(JSON.stringify(messages[from - 1]));
+    if (total + size > maxBytes && from < messages.length) break;
+    total += size;
+    from -= 1;
+  }
+  return messages.slice(from);
+}
 
 /** The `agent`, `agent.wait` and `chat.*` handlers over the run service. */
 export function runMethods(runs: AgentRunService): Record<(typeof RUN_METHOD_NAMES)[number], MethodHandler> {
@@ -72,36 +79,10 @@ export function runMethods(runs: AgentRunService): Record<(typeof RUN_METHOD_NAM
     },
 
     /** The session transcript, from the journal (`cursor` = a `deltaCursor`: only what came after). */
-    'chat.history': ({ services }, raw) => {
-      const params = raw as ChatHistoryParams;
-      const { sessionKey, agentId } = runs.sessionOf({ sessionKey: params.sessionKey, agentId: params.agentId });
-      const stream = sessionStream(sessionKey);
-      const sessionId = runs.sessionIdOf(sessionKey);
-      const sessionInfo = { sessionKey, sessionId, agentId };
-      const limit = params.limit ?? DEFAULT_HISTORY;
-      const cursor = params.cursor !== undefined ? Number.parseInt(params.cursor, 10) : Number.NaN;
-      if (Number.isInteger(cursor) && cursor >= 0) {
-        const delta = readTranscript(services.journal, stream, { keep: limit, afterPosition: cursor });
-        const result: ChatHistoryResult = { kind: 'delta', messages: delta.messages.map(chatMessage), deltaCursor: String(delta.position), sessionInfo };
-        return result;
-      }
-      const transcript = readTranscript(services.journal, stream, { keep: limit + (params.offset ?? 0) });
-      const upTo = transcript.messages.length - (params.offset ?? 0);
-      const messages = transcript.messages.slice(Math.max(0, upTo - limit), Math.max(0, upTo));
-      const agent = services.agents.find((a) => a.id === agentId);
-      const result: ChatHistoryResult = {
-        sessionKey,
-        sessionId,
-        messages: messages.map(chatMessage),
-        pendingInputs: { items: [], total: 0 },
-        deltaCursor: String(transcript.position),
-        hasMore: transcript.skipped + Math.max(0, upTo - limit) > 0,
-        totalMessages: transcript.skipped + transcript.messages.length,
-        defaults: { model: agent?.model ?? null },
-        sessionInfo,
-      };
-      return result;
-    },
+    'chat.history': (context, raw) => history(runs, context.services, raw as ChatHistoryParams),
+
+    /** The official Control UI's first chat call: the same page as `chat.history`. */
+    'chat.startup': (context, raw) => history(runs, context.services, raw as ChatHistoryParams),
 
     'chat.abort': async (_context, raw) => {
       const params = raw as ChatAbortParams;
@@ -109,5 +90,36 @@ export function runMethods(runs: AgentRunService): Record<(typeof RUN_METHOD_NAM
       const runIds = await runs.abort(params.runId ? { runId: params.runId, sessionKey } : { sessionKey });
       return Reply.ok({ ok: true, aborted: runIds.length > 0, runIds });
     },
+  };
+}
+
+/** `chat.history` / `chat.startup`: a page of the transcript (a delta after `cursor`), within `maxBytes`. */
+function history(runs: AgentRunService, services: GatewayServices, params: ChatHistoryParams): ChatHistoryResult {
+  const { sessionKey, agentId } = runs.sessionOf({ sessionKey: params.sessionKey, agentId: params.agentId });
+  const stream = sessionStream(sessionKey);
+  const sessionId = runs.sessionIdOf(sessionKey);
+  const activeRunIds = Object.entries(runs.activeRuns().active).filter(([, run]) => run.sessionKey === sessionKey).map(([runId]) => runId);
+  const sessionInfo = { sessionKey, sessionId, agentId, key: sessionKey, hasActiveRun: activeRunIds.length > 0, activeRunIds };
+  const limit = params.limit ?? DEFAULT_HISTORY;
+  const cursor = params.cursor !== undefined ? Number.parseInt(params.cursor, 10) : Number.NaN;
+  if (Number.isInteger(cursor) && cursor >= 0) {
+    const delta = readTranscript(services.journal, stream, { keep: limit, afterPosition: cursor });
+    return { kind: 'delta', messages: withinBytes(delta.messages.map(chatMessage), params.maxBytes), deltaCursor: String(delta.position), sessionInfo };
+  }
+  const transcript = readTranscript(services.journal, stream, { keep: limit + (params.offset ?? 0) });
+  const upTo = transcript.messages.length - (params.offset ?? 0);
+  const page = transcript.messages.slice(Math.max(0, upTo - limit), Math.max(0, upTo)).map(chatMessage);
+  const messages = withinBytes(page, params.maxBytes);
+  const agent = services.agents.find((a) => a.id === agentId);
+  return {
+    sessionKey,
+    sessionId,
+    messages,
+    pendingInputs: { items: [], total: 0 },
+    deltaCursor: String(transcript.position),
+    hasMore: transcript.skipped + Math.max(0, upTo - limit) + (page.length - messages.length) > 0,
+    totalMessages: transcript.skipped + transcript.messages.length,
+    defaults: { model: agent?.model ?? null },
+    sessionInfo,
   };
 }

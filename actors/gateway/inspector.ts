@@ -22,6 +22,8 @@ export class Inspector {
   private counter = 0;
   private until = 0;
   private readonly attached = new WeakMap<AnyActorRef, Subscription>();
+  /** Last snapshot recorded per actor: an actor observed both at creation and by a later watch reports each snapshot twice. */
+  private readonly lastSnapshot = new WeakMap<object, unknown>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -63,6 +65,8 @@ export class Inspector {
   private readonly observer: Observer<InspectionEvent> = {
     next: (event) => {
       if (event.type !== '@xstate.snapshot' || !this.watching) return;
+      if (this.lastSnapshot.get(event.actorRef) === event.snapshot) return;
+      this.lastSnapshot.set(event.actorRef, event.snapshot);
       const snapshot = event.snapshot as { value?: unknown; status?: string };
       this.counter += 1;
       this.ring.push({

@@ -4,6 +4,7 @@ import { connectionMachine, type ConnectionInput } from '../../machines/connecti
 import { gatewayMachine, type StopRequest } from '../../machines/gateway.js';
 import { routeRequest, type AuthPolicy } from '../../machines/connection-rules.js';
 import { ERRORS } from '../../protocol/errors.js';
+import type { OriginPolicy } from '../../machines/browser-origin.js';
 import type { HelloOk } from '../../protocol/connect.js';
 import type { EventFrame, ResponseFrame } from '../../protocol/frames.js';
 import type { Fact } from '../../protocol/facts.js';
@@ -63,6 +64,8 @@ export interface GatewayConfig {
   readonly logger: Logger;
   /** Features plugged in (agent runs, logs…): their methods, routes and events. */
   readonly modules?: readonly GatewayModuleFactory[];
+  /** Where browsers may connect from (`gateway.controlUi.allowedOrigins`, seeded for non-loopback binds). */
+  readonly originPolicy?: OriginPolicy;
   /** `gateway.nodes.*`: silent local pairing and the node command policy (defaults when absent). */
   readonly nodes?: NodesConfig;
   /** Feeds every actor's transitions to an inspector (free when absent). */
@@ -311,6 +314,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         now: Date.now(),
         auth: connectionAuth(auth, socket),
         handshakeTimeoutMs: config.handshakeTimeoutMs,
+        socketOrigin: { origin: socket.origin, isLoopback: socket.isLoopback, policy: config.originPolicy ?? { allowedOrigins: [] } },
       };
       const actor = createActor(connectionLogic, { input, id: `conn:${socket.id}`, ...(config.inspect ? { inspect: config.inspect } : inspector.optionsFor()) });
       let slowReported = false;

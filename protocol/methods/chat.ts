@@ -61,6 +61,8 @@ export const ChatHistoryParams = Type.Object(
     messageId: Type.Optional(NonEmpty),
     sessionId: Type.Optional(NonEmpty),
     maxChars: Type.Optional(Type.Integer({ minimum: 1, maximum: 500_000 })),
+    /** Byte budget of the answer's messages (the official UI sends 262144): the oldest are left out first. */
+    maxBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 50_000_000 })),
   },
   Closed,
 );
@@ -73,11 +75,31 @@ export const ChatMessage = Type.Object({
   timestamp: Type.Integer({ minimum: 0 }),
   runId: NonEmpty,
   stopReason: Type.Optional(NonEmpty),
-  __openclaw: Type.Object({ id: NonEmpty, seq: Type.Integer({ minimum: 1 }) }),
+  /** The send identity of a user row, `<runId>:user` (how the official UI reconciles its outbox). */
+  idempotencyKey: Type.Optional(NonEmpty),
+  __openclaw: Type.Object({ id: NonEmpty, seq: Type.Integer({ minimum: 1 }), idempotencyKey: Type.Optional(NonEmpty) }),
 });
 export type ChatMessage = Static<typeof ChatMessage>;
 
-const SessionInfo = Type.Object({ sessionKey: NonEmpty, sessionId: Type.Union([NonEmpty, Type.Null()]), agentId: NonEmpty });
+const SessionInfo = Type.Object({
+  sessionKey: NonEmpty,
+  sessionId: Type.Union([NonEmpty, Type.Null()]),
+  agentId: NonEmpty,
+  /** The official UI's names: `key`, whether a run is going and which. */
+  key: Type.Optional(NonEmpty),
+  hasActiveRun: Type.Optional(Type.Boolean()),
+  activeRunIds: Type.Optional(Type.Array(NonEmpty)),
+});
+
+/** `session.message` event: one committed transcript row (CONTROL-UI.md §9.3 item 4), no frame `seq`. */
+export const SessionMessageEvent = Type.Object({
+  sessionKey: NonEmpty,
+  agentId: NonEmpty,
+  message: Type.Unknown(),
+  messageId: NonEmpty,
+  messageSeq: Type.Integer({ minimum: 1 }),
+});
+export type SessionMessageEvent = Static<typeof SessionMessageEvent>;
 
 /** `chat.history` result: the transcript from the journal (`kind:"delta"` when a cursor was given). */
 export const ChatHistoryResult = Type.Union([

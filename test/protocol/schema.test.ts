@@ -6,6 +6,7 @@ import { METHOD_HANDLERS } from '../../actors/gateway/methods/index.js';
 import { LOGS_METHODS } from '../../actors/logs/module.js';
 import { CONFIG_METHODS } from '../../actors/config/module.js';
 import { RUN_METHOD_NAMES } from '../../actors/agents/run-methods.js';
+import { OFFICIAL_UI_METHODS } from '../../actors/control-ui/official-methods.js';
 import { INSPECTOR_METHODS } from '../../actors/gateway/inspector.js';
 import { NODES_METHODS } from '../../actors/nodes/module.js';
 import { CHANNEL_METHODS } from '../../actors/channels/methods.js';
@@ -28,7 +29,7 @@ describe('protocol.schema.json', () => {
 describe('method registry', () => {
   it('has a handler for every method and no handler without a method', () => {
     // Gateway modules (actors/*/module.ts) answer their own methods.
-    const handled = [...Object.keys(METHOD_HANDLERS), ...LOGS_METHODS, ...CONFIG_METHODS, ...RUN_METHOD_NAMES, ...INSPECTOR_METHODS, ...NODES_METHODS, ...CHANNEL_METHODS, ...WEB_LOGIN_METHODS, ...SECRETS_METHODS];
+    const handled = [...Object.keys(METHOD_HANDLERS), ...LOGS_METHODS, ...CONFIG_METHODS, ...RUN_METHOD_NAMES, ...INSPECTOR_METHODS, ...NODES_METHODS, ...CHANNEL_METHODS, ...WEB_LOGIN_METHODS, ...SECRETS_METHODS, ...OFFICIAL_UI_METHODS];
     expect(handled.sort()).toEqual([...METHODS.keys()].sort());
   });
 });

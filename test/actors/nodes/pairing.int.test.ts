@@ -165,7 +165,8 @@ describe('device pairing on loopback (silent) and device tokens', () => {
     expect(ok.res.ok).toBe(true);
     expect(helloAuth(ok.res).deviceToken).toBeDefined();
     ok.client.close();
-    const other = await gw.connectDevice(TestDevice.random(), connectParams({ scopes: ['operator.read'] }, NODES_TOKEN), {}, { Origin: 'http://evil.example' });
+    // A loopback Origin (a foreign one is refused earlier, CONTROL_UI_ORIGIN_NOT_ALLOWED): still no silent pairing.
+    const other = await gw.connectDevice(TestDevice.random(), connectParams({ scopes: ['operator.read'] }, NODES_TOKEN), {}, { Origin: 'http://localhost:9' });
     expect(errorOf(other.res).details?.code).toBe('PAIRING_REQUIRED');
   });
 });
