@@ -176,9 +176,9 @@ describe('admin HTTP RPC', () => {
     const bad = await post(rpc(), { id: 'c', method: 'logs.tail', params: { limit: 'many' } }, auth);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string; message: string } }).error.message).toMatch(/^invalid logs.tail params/);
-    const notImplemented = await post(rpc(), { id: 'd', method: 'cron.list' }, auth);
+    const notImplemented = await post(rpc(), { id: 'd', method: 'cron.run' }, auth);
     expect(notImplemented.status).toBe(400);
-    expect(await notImplemented.json()).toEqual({ id: 'd', ok: false, error: { code: 'INVALID_REQUEST', message: 'unknown method: cron.list' } });
+    expect(await notImplemented.json()).toEqual({ id: 'd', ok: false, error: { code: 'INVALID_REQUEST', message: 'unknown method: cron.run' } });
     const noMethod = await post(rpc(), { params: {} }, auth);
     expect(noMethod.status).toBe(400);
     expect(await noMethod.json()).toEqual({ ok: false, error: { type: 'invalid_request', message: 'method must be a non-empty string' } });
