@@ -2,6 +2,7 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { TELEGRAM_LINK_POLICY } from '../../../machines/channel-link.js';
 import type { GroupPolicy, TelegramAccount, TelegramSection } from '../../../protocol/config-channels.js';
 import type { GatewayFileConfig } from '../../../protocol/config.js';
+import { accountIds, defaultAccountOf } from '../account-ids.js';
 import { readConfigFile, writeConfigFile } from '../../config/file.js';
 import {
   ChannelSendError, type ChannelAccountConfig, type ChannelDefinition, type ChannelTarget, type DefinitionContext, type LogoutOutcome,
@@ -43,17 +44,6 @@ function resolveToken(keys: AccountKeys, isDefault: boolean, env: DefinitionCont
 
 const section = (config: GatewayFileConfig): TelegramSection | undefined => config.channels?.telegram;
 
-function accountIds(root: TelegramSection): string[] {
-  const ids = Object.keys(root.accounts ?? {}).sort();
-  return ids.length === 0 ? ['default'] : ids;
-}
-
-function defaultAccountOf(root: TelegramSection | undefined): string {
-  if (!root) return 'default';
-  if (root.defaultAccount) return root.defaultAccount;
-  const ids = accountIds(root);
-  return ids.includes('default') ? 'default' : (ids[0] ?? 'default');
-}
 
 function resolveAccount(root: TelegramSection, accountId: string, context: DefinitionContext, fallbackGroupPolicy: GroupPolicy | undefined): ChannelAccountConfig {
   const { accounts, defaultAccount: _default, ...rootKeys } = root;

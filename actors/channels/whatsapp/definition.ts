@@ -1,6 +1,7 @@
 import { WHATSAPP_LINK_POLICY } from '../../../machines/channel-link.js';
 import type { GroupPolicy, WhatsAppAccount, WhatsAppSection } from '../../../protocol/config-channels.js';
 import type { GatewayFileConfig } from '../../../protocol/config.js';
+import { accountIds, defaultAccountOf } from '../account-ids.js';
 import {
   ChannelSendError, type ChannelAccountConfig, type ChannelDefinition, type ChannelTarget, type DefinitionContext, type LogoutOutcome, type StatusIssue,
 } from '../contract.js';
@@ -20,18 +21,6 @@ type AccountKeys = Omit<WhatsAppSection, 'accounts' | 'defaultAccount'>;
 
 const section = (config: GatewayFileConfig): WhatsAppSection | undefined => config.channels?.whatsapp;
 
-function accountIds(root: WhatsAppSection): string[] {
-  const ids = Object.keys(root.accounts ?? {}).sort();
-  return ids.length === 0 ? ['default'] : ids;
-}
-
-/** `defaultAccount`, else `default` when listed, else the first sorted id. */
-function defaultAccountOf(root: WhatsAppSection | undefined): string {
-  if (!root) return 'default';
-  if (root.defaultAccount) return root.defaultAccount;
-  const ids = accountIds(root);
-  return ids.includes('default') ? 'default' : (ids[0] ?? 'default');
-}
 
 /** `allowFrom` entries as E.164 (`"*"` kept); entries that are no number are dropped. */
 const normalizeAllow = (list: readonly string[] | undefined): string[] =>
