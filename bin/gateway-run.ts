@@ -221,7 +221,7 @@ function resolveRuntime(
     }));
   }
   // Channels (`send`, `channels.*`): the methods always answer; accounts and SDKs load only when `channels.*` is configured.
-  modules.push(channelsModule({ config, runs: () => runs.runs, stateDir: paths.stateDir, configPath: paths.configPath, env }));
+  modules.push(channelsModule({ config, runs: () => runs.runs, stateDir: paths.stateDir, configPath: paths.configPath, env, secret: (raw, path) => secrets.runtime.value(raw, path) }));
   modules.push(metricsModule()); // `GET /api/diagnostics/prometheus`; prom-client loads on the first scrape
   // Inbound hooks (`POST <hooks.path>/wake|agent|<mapping>`): absent, hence 404, unless `hooks.enabled`.
   const hooks = hookSettings(config, secret, auth, logger);
