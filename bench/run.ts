@@ -20,6 +20,7 @@ import { runRuns } from './scenarios/runs.js';
 import { join } from 'node:path';
 import { runStartup } from './scenarios/startup.js';
 import { runChannels } from './scenarios/channels.js';
+import { runControlUi } from './scenarios/control-ui.js';
 import { killAllSync, startTarget, type TargetSpec } from './target.js';
 
 const USAGE = `usage: npm run bench -- [options]      (or: node dist/bench/run.js [options])
@@ -59,7 +60,7 @@ const FULL: Sizes = {
 const OFFICIAL: Sizes = { ...FULL };
 
 const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Metric[]>> = {
-  startup: runStartup, handshake: runHandshake, rpc: runRpc, fanout: runFanout, runs: runRuns, channels: runChannels, idle: runIdle,
+  startup: runStartup, handshake: runHandshake, rpc: runRpc, fanout: runFanout, runs: runRuns, channels: runChannels, 'control-ui': runControlUi, idle: runIdle,
 };
 
 const log = (message: string): void => {
