@@ -48,6 +48,8 @@ export interface ConnectOptions {
   /** Sees every post-handshake frame first; returning true means "consumed, do not parse". */
   readonly onRaw?: (data: Buffer) => boolean;
   readonly onEvent?: (event: BenchEvent) => void;
+  /** Builds the `connect` params from the challenge instead of the operator default (e.g. a signed node). */
+  readonly connectParams?: (challenge: { readonly nonce: string; readonly ts: number }) => Record<string, unknown>;
 }
 
 interface Pending {
@@ -229,15 +231,16 @@ export function connect(options: ConnectOptions): Promise<BenchClient> {
       }
       if (!isRecord(frame)) return;
       if (frame['type'] === 'event' && frame['event'] === 'connect.challenge') {
-        ws.send(JSON.stringify({
-          type: 'req', id: 'connect', method: 'connect',
-          params: {
-            minProtocol: 4, maxProtocol: 4,
-            client: { id: 'cli', version: 'bench', platform: 'linux', mode: 'cli' },
-            role: 'operator', scopes: options.scopes ?? ADMIN_SCOPES, caps: [],
-            auth: { token: options.token },
-          },
-        }));
+        const challenge = isRecord(frame['payload']) ? frame['payload'] : {};
+        const params = options.connectParams
+          ? options.connectParams({ nonce: String(challenge['nonce'] ?? ''), ts: Number(challenge['ts'] ?? Date.now()) })
+          : {
+              minProtocol: 4, maxProtocol: 4,
+              client: { id: 'cli', version: 'bench', platform: 'linux', mode: 'cli' },
+              role: 'operator', scopes: options.scopes ?? ADMIN_SCOPES, caps: [],
+              auth: { token: options.token },
+            };
+        ws.send(JSON.stringify({ type: 'req', id: 'connect', method: 'connect', params }));
         return;
       }
       if (frame['type'] !== 'res' || frame['id'] !== 'connect') return;

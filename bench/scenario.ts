@@ -1,7 +1,7 @@
 /** The contract between run.ts, the targets and the scenarios: sizes in, metrics out. */
 
 /** Scenarios in the order they run (idle last: it is the most disruptive to the server). */
-export const SCENARIOS = ['startup', 'handshake', 'rpc', 'fanout', 'runs', 'channels', 'control-ui', 'idle'] as const;
+export const SCENARIOS = ['startup', 'handshake', 'rpc', 'fanout', 'runs', 'channels', 'nodes', 'control-ui', 'idle'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Workload sizes for one target (the official gateway gets smaller defaults; see run.ts). */
@@ -19,6 +19,8 @@ export interface Sizes {
   /** Agent runs in the `runs` scenario, and how many are in flight at once. */
   readonly runsCount: number;
   readonly runsConcurrency: number;
+  /** `node.invoke` round trips in each phase of the `nodes` scenario (1, then 50 in flight). */
+  readonly nodesInvokes: number;
 }
 
 /** A gateway ready to be measured. `pid` is the server process (its descendants are counted too). */

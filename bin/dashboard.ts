@@ -3,7 +3,7 @@ import { defineCommand } from 'citty';
 import { normalizeBasePath } from '../actors/control-ui/module.js';
 import { localSecret } from '../actors/secrets/local.js';
 import { readConfig, resolvePaths } from './config.js';
-import { resolvePort } from './gateway-run.js';
+import { resolvePort } from './gateway-run-args.js';
 
 /** The Control UI URL of the local gateway, with the token in the fragment (never sent to a server). */
 export function dashboardUrl(env: NodeJS.ProcessEnv, portFlag?: string): string {

@@ -3,7 +3,7 @@ import { controlService, installService, uninstallService } from '../actors/ops/
 import type { ServiceActionResult } from '../protocol/cli/service.js';
 import { writeConfigFile } from '../actors/config/file.js';
 import { ensureConfig } from './config.js';
-import { resolvePort } from './gateway-run.js';
+import { resolvePort } from './gateway-run-args.js';
 import { resolveServiceContext } from './service-context.js';
 import { CliFailure, fail } from './target.js';
 

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { ArgsDef } from 'citty';
 import { agentRuns } from '../actors/agents/module.js';
 import { httpApiModule } from '../actors/openai-api/module.js';
 import { adminRpcModule } from '../actors/admin-rpc/module.js';
@@ -30,25 +29,12 @@ import type { GatewayFileConfig } from '../protocol/config.js';
 import { resolveAgentRuntime, type SecretReader } from './agent-config.js';
 import { SecretsRuntime, SecretUnavailableError } from '../actors/secrets/runtime.js';
 import { createSecretsReloader, secretsModule } from '../actors/secrets/module.js';
+import { parsePort, StartError, resolvePort } from './gateway-run-args.js';
 import { ConfigError, EXIT_CONFIG, ensureConfig, envValue, firstConfig, readConfig, resolveLogFile, resolvePaths, resolveWorkspace, type FirstStart, type ProfilePaths } from './config.js';
 
-export const DEFAULT_PORT = 18789;
 const HEALTH_REFRESH_MS = 60_000;
 
-/** Flags of `openclaw gateway [run]`. */
-export const runArgs = {
-  port: { type: 'string', description: 'Port (default: OPENCLAW_GATEWAY_PORT, gateway.port, 18789)' },
-  bind: { type: 'string', description: 'loopback (default) | lan | auto | custom' },
-  token: { type: 'string', description: 'Shared token (default: OPENCLAW_GATEWAY_TOKEN, gateway.auth.token)' },
-  password: { type: 'string', description: 'Shared password (switches auth to password)' },
-  auth: { type: 'string', description: 'none | token | password | trusted-proxy' },
-  verbose: { type: 'boolean', description: 'Log every frame to stdout' },
-  force: { type: 'boolean', description: 'Stop whatever listens on the port first (needs lsof)' },
-  'allow-unconfigured': { type: 'boolean', description: 'Start even when gateway.mode is not "local"' },
-  dev: { type: 'boolean', description: 'Create a dev config + workspace (<workspace>-dev) if missing, then run (the official `gateway run --dev`)' },
-} as const satisfies ArgsDef;
-
-interface RunFlags {
+export interface RunFlags {
   port?: string;
   bind?: string;
   token?: string;
@@ -58,31 +44,6 @@ interface RunFlags {
   force?: boolean;
   'allow-unconfigured'?: boolean;
   dev?: boolean;
-}
-
-/** A start-up refusal: one clear line, then a non-zero exit. */
-class StartError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-    this.name = 'StartError';
-  }
-}
-
-function parsePort(value: string | number | undefined, source: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartError(`invalid port from ${source}: ${value}`);
-  return port;
-}
-
-/** Port precedence: --port > OPENCLAW_GATEWAY_PORT > gateway.port > 18789. */
-export function resolvePort(flag: string | undefined, env: NodeJS.ProcessEnv, config: GatewayFileConfig): number {
-  return (
-    parsePort(flag, '--port') ??
-    parsePort(env.OPENCLAW_GATEWAY_PORT, 'OPENCLAW_GATEWAY_PORT') ??
-    parsePort(config.gateway?.port, 'gateway.port') ??
-    DEFAULT_PORT
-  );
 }
 
 function resolveHosts(bind: string, config: GatewayFileConfig): string[] {
@@ -263,7 +224,7 @@ function resolveRuntime(
     }));
   }
   // Channels (`send`, `channels.*`): the methods always answer; accounts and SDKs load only when `channels.*` is configured.
-  modules.push(channelsModule({ config, runs: () => runs.runs, stateDir: paths.stateDir, configPath: paths.configPath, env }));
+  modules.push(channelsModule({ config, runs: () => runs.runs, stateDir: paths.stateDir, configPath: paths.configPath, env, secret: (raw, path) => secrets.runtime.value(raw, path) }));
   modules.push(metricsModule()); // `GET /api/diagnostics/prometheus`; prom-client loads on the first scrape
   // Inbound hooks (`POST <hooks.path>/wake|agent|<mapping>`): absent, hence 404, unless `hooks.enabled`.
   const hooks = hookSettings(config, secret, auth, logger);

@@ -1,21 +1,7 @@
-import { nodesCommand } from './nodes.js';
-import { devicesCommand } from './devices.js';
 import { defineCommand, renderUsage, runMain } from 'citty';
 import { SERVER_VERSION } from '../protocol/version.js';
-import { gatewayCommand } from './gateway.js';
-import { agentCommand } from './agent.js';
-import { logsCommand } from './logs.js';
 import { selectProfile } from './profile.js';
-import { setupCommand } from './setup.js';
-import { doctorCommand } from './doctor.js';
-import { statusSummaryCommand } from './status.js';
-import { healthCommand } from './gateway-health.js';
-import { dashboardCommand } from './dashboard.js';
-import { secretsCommand } from './secrets.js';
 import { checkArgs, EXIT_USAGE } from './strict-args.js';
-import { channelsCommand } from './channels.js';
-import { messageCommand } from './message.js';
-import { pairingCommand } from './pairing.js';
 
 /** The `openclaw` CLI. */
 const main = defineCommand({
@@ -25,7 +11,23 @@ const main = defineCommand({
     dev: { type: 'boolean', description: 'Before the command: dev profile (~/.openclaw-dev, port 19001)' },
     profile: { type: 'string', description: 'Before the command: profile <name> (~/.openclaw-<name>, own config and journal)' },
   },
-  subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand, secrets: secretsCommand, channels: channelsCommand, message: messageCommand, pairing: pairingCommand, nodes: nodesCommand, devices: devicesCommand, dashboard: dashboardCommand },
+  // Each command's module loads only when it runs (or the root `--help` lists it).
+  subCommands: {
+    gateway: () => import('./gateway.js').then((m) => m.gatewayCommand),
+    agent: () => import('./agent.js').then((m) => m.agentCommand),
+    setup: () => import('./setup.js').then((m) => m.setupCommand),
+    logs: () => import('./logs.js').then((m) => m.logsCommand),
+    doctor: () => import('./doctor.js').then((m) => m.doctorCommand),
+    status: () => import('./status.js').then((m) => m.statusSummaryCommand),
+    health: () => import('./gateway-health.js').then((m) => m.healthCommand),
+    secrets: () => import('./secrets.js').then((m) => m.secretsCommand),
+    channels: () => import('./channels.js').then((m) => m.channelsCommand),
+    message: () => import('./message.js').then((m) => m.messageCommand),
+    pairing: () => import('./pairing.js').then((m) => m.pairingCommand),
+    nodes: () => import('./nodes.js').then((m) => m.nodesCommand),
+    devices: () => import('./devices.js').then((m) => m.devicesCommand),
+    dashboard: () => import('./dashboard.js').then((m) => m.dashboardCommand),
+  },
 });
 
 // Global `--dev` / `--profile <name>` come before the subcommand and select state, config and port.
@@ -44,7 +46,7 @@ const gatewayHelp = rawArgs[0] === 'gateway' && help && rawArgs.slice(1).every((
 if (rawArgs[0] === 'gateway' && !gatewayHelp && (rawArgs.length === 1 || rawArgs[1]?.startsWith('-'))) rawArgs.splice(1, 0, 'run');
 
 // citty accepts any flag: refuse unknown or misplaced ones (and unknown commands) with one line.
-const refusal = help || (rawArgs.length === 1 && rawArgs[0] === '--version') ? undefined : checkArgs(main, rawArgs);
+const refusal = help || (rawArgs.length === 1 && rawArgs[0] === '--version') ? undefined : await checkArgs(main, rawArgs);
 if (refusal) {
   process.stderr.write(`openclaw: ${refusal.message}\n`);
   process.exit(EXIT_USAGE);

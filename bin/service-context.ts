@@ -8,7 +8,7 @@ import type { GatewayFileConfig } from '../protocol/config.js';
 import type { ServicePlatform, ServiceScope } from '../protocol/cli/service.js';
 import { SERVER_VERSION } from '../protocol/version.js';
 import { readConfig, resolvePaths, type ProfilePaths } from './config.js';
-import { resolvePort } from './gateway-run.js';
+import { resolvePort } from './gateway-run-args.js';
 import { CliFailure } from './target.js';
 
 /**

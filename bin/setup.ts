@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { ConfigError, resolvePaths, setupProfile } from './config.js';
-import { resolvePort } from './gateway-run.js';
+import { resolvePort } from './gateway-run-args.js';
 
 /** `openclaw setup`: config (local mode, generated token), state dir and workspace for this profile. */
 export const setupCommand = defineCommand({

@@ -1,10 +1,15 @@
 import type { ArgDef, ArgsDef } from 'citty';
 
-/** The parts of a citty command the check reads (plain objects: this CLI resolves none lazily). */
-interface CommandTree {
+/** The parts of a citty command the check reads; subcommands may be lazy (citty's `Resolvable`). */
+export interface CommandTree {
   readonly meta?: unknown;
   readonly args?: unknown;
   readonly subCommands?: unknown;
+}
+
+/** A value, a promise of it, or a function returning either: how citty lets a command load lazily. */
+export async function resolveValue<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
+  return typeof value === 'function' ? await (value as () => T | Promise<T>)() : await value;
 }
 
 /** Exit code of a command line that names an unknown flag, command or argument (usage error). */
@@ -36,14 +41,15 @@ function findFlag(args: ArgsDef, name: string): ArgDef | undefined {
  * flag): every flag must be one the selected command defines, flags before a subcommand are
  * misplaced, a subcommand must exist, and a leaf takes no more positionals than it defines.
  * Mirrors citty's parsing (mri): `--x=v`, `--no-x`, a string flag takes the next argument unless
- * it starts with `-`, `--` ends the flags. Returns the first refusal, or undefined.
+ * it starts with `-`, `--` ends the flags. Loads only the commands along the path it checks.
+ * Returns the first refusal, or undefined.
  */
-export function checkArgs(root: CommandTree, rawArgs: readonly string[]): ArgsRefusal | undefined {
+export async function checkArgs(root: CommandTree, rawArgs: readonly string[]): Promise<ArgsRefusal | undefined> {
   let command = root;
   let path = [nameOf(root)];
   let argv = [...rawArgs];
   for (;;) {
-    const subCommands = (command.subCommands ?? {}) as Record<string, CommandTree>;
+    const subCommands = ((await resolveValue(command.subCommands)) ?? {}) as Record<string, unknown>;
     const hasSubs = Object.keys(subCommands).length > 0;
     const args = (command.args ?? {}) as ArgsDef;
     const where = path.join(' ');
@@ -56,7 +62,7 @@ export function checkArgs(root: CommandTree, rawArgs: readonly string[]): ArgsRe
       }
       if (index === -1) return undefined; // no subcommand: citty shows the usage (or runs the command)
       const name = argv[index] as string;
-      const next = subCommands[name];
+      const next = subCommands[name] === undefined ? undefined : ((await resolveValue(subCommands[name])) as CommandTree);
       if (!next) return { command: where, message: `unknown command \`${name}\` for \`${where}\` (see \`${where} --help\`)` };
       command = next;
       path = [...path, name];

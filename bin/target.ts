@@ -3,7 +3,7 @@ import { METHODS } from '../protocol/registry.js';
 import { RpcError } from '../actors/client/rpc.js';
 import { localSecret } from '../actors/secrets/local.js';
 import { readConfig, resolvePaths } from './config.js';
-import { resolvePort } from './gateway-run.js';
+import { resolvePort } from './gateway-run-args.js';
 
 /** Connection flags shared by the commands that talk to a gateway. */
 export const targetArgs = {

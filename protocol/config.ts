@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { ErrorObject } from 'ajv';
-import { ajv, validatorFor } from './ajv.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { runtimeAjv, validatorFor } from './ajv.js';
 import { AgentsSection, ModelsSection, SessionSection } from './config-agents.js';
 import { ChannelsSection } from './config-channels.js';
 import { SecretInput, SecretsSection } from './secrets.js';
@@ -196,16 +196,56 @@ export const GatewayFileConfig = Type.Object(
 );
 export type GatewayFileConfig = Static<typeof GatewayFileConfig>;
 
-const validateConfig = validatorFor(GatewayFileConfig);
+/*
+ * The file is validated section by section, each section with a validator of its own (and
+ * `channels.*` channel by channel), in the schema's key order. Generated validators are large
+ * functions that V8 compiles on their first call: one validator for the whole file would compile
+ * every channel's schema at every start; this way a start compiles only the sections its file
+ * has. The verdict and the first error are those of the whole schema (paths are prefixed).
+ */
+interface SectionCheck {
+  readonly path: readonly string[];
+  readonly validate: ValidateFunction;
+}
+const sectionChecks = (schema: TSchema, path: readonly string[], split: (key: string) => boolean): SectionCheck[] =>
+  Object.entries(schema.properties as Record<string, TSchema>).flatMap(([key, section]) =>
+    split(key) && section.properties
+      ? sectionChecks(section, [...path, key], () => false)
+      : [{ path: [...path, key], validate: validatorFor(section) }],
+  );
+const SECTION_CHECKS = sectionChecks(GatewayFileConfig, [], (key) => key === 'channels');
+/** `channels` itself (without its per-channel sections, checked above): an object, defaults apart. */
+const validateChannelsShape = validatorFor(Type.Object({}, Open));
+
+const pointer = (path: readonly string[]) => path.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+function validateConfig(value: unknown): ErrorObject[] | null {
+  const rootType = (instancePath: string): ErrorObject[] => [
+    { instancePath, schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
+  ];
+  if (!isRecord(value)) return rootType('');
+  if (value.channels !== undefined && !validateChannelsShape(value.channels)) return rootType('/channels');
+  for (const { path, validate } of SECTION_CHECKS) {
+    let section: unknown = value;
+    for (const key of path) section = isRecord(section) ? section[key] : undefined;
+    if (section === undefined || validate(section)) continue;
+    const prefix = pointer(path);
+    return (validate.errors ?? []).map((error) => ({ ...error, instancePath: prefix + error.instancePath }));
+  }
+  return null;
+}
 
 let lastChecked: unknown;
+let lastErrors: ErrorObject[] | null = null;
 /** Type guard of the config file; `lastError()` names the first problem with its dotted path. */
 export const isGatewayFileConfig = Object.assign(
   (value: unknown): value is GatewayFileConfig => {
     lastChecked = value;
-    return validateConfig(value);
+    lastErrors = validateConfig(value);
+    return lastErrors === null;
   },
-  { lastError: (): string => describeConfigIssue(validateConfig.errors, lastChecked) },
+  { lastError: (): string => describeConfigIssue(lastErrors, lastChecked) },
 );
 
 /** Keys whose values never appear in messages or logs. */
@@ -256,7 +296,7 @@ function describeUnionBranch(rootSchema: TSchema, union: ErrorObject, root: unkn
     objects.find((o) => literal(o).length > 0 && literal(o).every(([key, p]) => record[key] === p.const)) ??
     (objects.length === 1 ? objects[0] : undefined);
   if (!branch) return undefined;
-  const validate = ajv.compile(branch);
+  const validate = runtimeAjv().compile(branch);
   if (validate(value)) return undefined;
   return describeIssue(branch, validate.errors, value, [...prefix, ...segments]);
 }

@@ -1,25 +1,27 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import * as standaloneModule from 'ajv/dist/standalone/index.js';
-import { AJV_OPTIONS, schemaKey, validatedSchemas } from './ajv.js';
+import { AJV_OPTIONS, PRECOMPILED_DIR_NAME, schemaKey, validatedSchemas } from './ajv.js';
 import { GATEWAY_TOOL_SPECS } from './gateway-tools.js';
 
 /*
  * Build step (after tsc, before bundling): loads every compiled protocol module so each schema
- * that gets a validator registers itself, then writes AJV standalone code for all of them over
- * dist/protocol/precompiled.js. The gateway then starts without compiling a single schema.
+ * that gets a validator registers itself, then writes one AJV standalone validator per schema,
+ * `dist/protocol/validators/<schemaKey>.cjs`. The gateway loads a validator the first time it is
+ * used (protocol/ajv.ts), so a start neither compiles schemas nor parses the code of validators
+ * it does not use (all of them together are about as large as the rest of the gateway).
  */
 // ajv ships this as CommonJS with `exports.default`.
 const standaloneCode = (standaloneModule as unknown as { default: (ajv: Ajv, refs: Record<string, string>) => string }).default;
 const here = dirname(fileURLToPath(import.meta.url));
-const SKIP = new Set(['precompile.js', 'precompiled.js', 'generate.js']);
+const SKIP = new Set(['precompile.js', 'generate.js']);
 
 function modulesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return modulesUnder(path);
+    if (entry.isDirectory()) return entry.name === PRECOMPILED_DIR_NAME ? [] : modulesUnder(path);
     return entry.name.endsWith('.js') && !SKIP.has(entry.name) ? [path] : [];
   });
 }
@@ -28,17 +30,16 @@ for (const path of modulesUnder(here)) await import(pathToFileURL(path).href);
 // Tool argument schemas (protocol/gateway-tools.ts) get validators when the tool registry is built.
 const schemas = [...validatedSchemas, ...GATEWAY_TOOL_SPECS.map((spec) => spec.parameters)];
 
-const generator = new Ajv({ ...AJV_OPTIONS, code: { source: true, esm: true } });
-const exports: Record<string, string> = {};
+const generator = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
+const keys = new Set<string>();
 for (const schema of schemas) {
   const key = schemaKey(schema);
-  if (exports[key]) continue;
+  if (keys.has(key)) continue;
   generator.addSchema(schema, key);
-  exports[key] = key;
+  keys.add(key);
 }
-// AJV's standalone ESM still loads its runtime helpers with `require()`: give the module one.
-const code = standaloneCode(generator, exports).replace(/^"use strict";/, '');
-const imports = "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);";
-const keys = Object.keys(exports);
-writeFileSync(join(here, 'precompiled.js'), `${imports}\n${code}\nexport const PRECOMPILED = { ${keys.join(', ')} };\n`);
-process.stdout.write(`precompiled ${keys.length} validators\n`);
+const out = join(here, PRECOMPILED_DIR_NAME);
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+for (const key of keys) writeFileSync(join(out, `${key}.cjs`), `${standaloneCode(generator, { [key]: key })}\n`);
+process.stdout.write(`precompiled ${keys.size} validators\n`);

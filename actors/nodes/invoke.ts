@@ -19,6 +19,9 @@ interface LiveInvoke {
   readonly connId: string;
   readonly actor: AnyActorRef;
   readonly startedAt: number;
+  /** Sends `node.invoke.request` for one dispatch (with the time left) or `node.invoke.cancel`. */
+  readonly dispatch: (invokeId: string) => void;
+  readonly cancel: (invokeId: string) => void;
 }
 
 /**
@@ -28,6 +31,13 @@ interface LiveInvoke {
 export class NodeInvokes {
   private readonly byInvokeId = new Map<string, LiveInvoke>();
   private readonly live = new Set<LiveInvoke>();
+  /** The machine with its effects, built once: each invoke's effects are found by its first invoke id. */
+  private readonly logic = nodeInvokeMachine.provide({
+    actions: {
+      dispatchRequest: ({ context }, { invokeId }) => this.byInvokeId.get(context.invokeIds[0] ?? '')?.dispatch(invokeId),
+      sendCancel: ({ context }, { invokeId }) => this.byInvokeId.get(context.invokeIds[0] ?? '')?.cancel(invokeId),
+    },
+  });
 
   constructor(
     private readonly hub: NodesHub,
@@ -64,21 +74,18 @@ export class NodeInvokes {
     const invokeIds = Array.from({ length: NOT_READY_RETRY_DELAYS_MS.length + 1 }, () => randomUUID());
     const startedAt = this.services.now();
     const send = (event: string, payload: unknown) => this.services.sendTo(connection.connId, { type: 'event', event, payload });
-    let entry: LiveInvoke | undefined;
-    const logic = nodeInvokeMachine.provide({
-      actions: {
-        dispatchRequest: (_, { invokeId }) => {
-          if (entry) this.byInvokeId.set(invokeId, entry);
-          const remaining = Math.max(1, timeoutMs - (this.services.now() - startedAt));
-          send('node.invoke.request', { id: invokeId, nodeId, command, paramsJSON, timeoutMs: remaining, idempotencyKey: params.idempotencyKey });
-        },
-        sendCancel: (_, { invokeId }) => {
-          send('node.invoke.cancel', { invokeId, nodeId });
-        },
+    const actor = createActor(this.logic, { input: { nodeId, command, timeoutMs, invokeIds }, id: `nodeInvoke:${invokeIds[0]}`, ...this.services.inspectOptions() });
+    const entry: LiveInvoke = {
+      nodeId, connId: connection.connId, actor, startedAt,
+      dispatch: (invokeId) => {
+        this.byInvokeId.set(invokeId, entry);
+        const remaining = Math.max(1, timeoutMs - (this.services.now() - startedAt));
+        send('node.invoke.request', { id: invokeId, nodeId, command, paramsJSON, timeoutMs: remaining, idempotencyKey: params.idempotencyKey });
       },
-    });
-    const actor = createActor(logic, { input: { nodeId, command, timeoutMs, invokeIds }, id: `nodeInvoke:${invokeIds[0]}`, ...this.services.inspectOptions() });
-    entry = { nodeId, connId: connection.connId, actor, startedAt };
+      cancel: (invokeId) => send('node.invoke.cancel', { invokeId, nodeId }),
+    };
+    // Registered under the first id before start: the entry action dispatches at once.
+    this.byInvokeId.set(invokeIds[0] ?? '', entry);
     this.live.add(entry);
     const done = toPromise(actor);
     actor.start();

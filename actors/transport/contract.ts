@@ -96,6 +96,16 @@ export function refusalResponse(refusal: UpgradeRefusal): string {
   ].join('\r\n');
 }
 
+/**
+ * Most bytes a request's head (request line and headers) may take, on both transports: node's
+ * own default, which the `ws` transport enforces natively; uWS is checked in JavaScript. Beyond
+ * it the answer is `431 Request Header Fields Too Large` and a close.
+ */
+export const MAX_REQUEST_HEAD_BYTES = 16 * 1024;
+
+/** The refusal for a request head over MAX_REQUEST_HEAD_BYTES. */
+export const HEAD_TOO_LARGE: UpgradeRefusal = { status: '431 Request Header Fields Too Large', reason: 'request headers too large' };
+
 /** Options every transport honours. */
 export interface TransportOptions {
   /** Hosts to listen on (a loopback bind listens on both 127.0.0.1 and ::1). */

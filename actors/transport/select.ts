@@ -3,8 +3,10 @@
  * maps OPENCLAW_TRANSPORT=uws|ws|auto onto `prefer`; nothing here reads the environment.
  */
 import type { Transport, TransportOptions } from './contract.js';
-import { openWsTransport } from './ws.js';
-import { loadUws, openUwsTransport } from './uws.js';
+
+// Each transport (and its library) is loaded only when it is the one opened.
+const ws = () => import('./ws.js');
+const uws = () => import('./uws.js');
 
 /** Which transport to open: `auto` (default) prefers uWS and falls back to `ws`. */
 export type TransportPreference = 'uws' | 'ws' | 'auto';
@@ -19,13 +21,13 @@ export async function openTransport(
   const { prefer = 'auto', ...transportOptions } = options;
   switch (prefer) {
     case 'ws':
-      return openWsTransport(transportOptions);
+      return (await ws()).openWsTransport(transportOptions);
     case 'uws':
-      return openUwsTransport(transportOptions);
-    case 'auto':
-      return loadUws() === undefined
-        ? openWsTransport(transportOptions)
-        : openUwsTransport(transportOptions);
+      return (await uws()).openUwsTransport(transportOptions);
+    case 'auto': {
+      const { loadUws, openUwsTransport } = await uws();
+      return loadUws() === undefined ? (await ws()).openWsTransport(transportOptions) : openUwsTransport(transportOptions);
+    }
     default:
       throw new RangeError(`unknown transport preference: ${String(prefer satisfies never)}`);
   }

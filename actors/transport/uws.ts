@@ -14,7 +14,9 @@ import { isIPv6 } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import {
   checkUpgradeHandshake,
+  HEAD_TOO_LARGE,
   isLoopbackAddress,
+  MAX_REQUEST_HEAD_BYTES,
   newConnectionId,
   reportTransportFailure,
   truncateCloseReason,
@@ -193,7 +195,12 @@ async function openOn(uws: UwsModule, options: TransportOptions): Promise<Transp
         return;
       }
       const remoteAddress = normaliseUwsAddress(decode(res.getRemoteAddressAsText()));
-      const refusal = checkUpgradeHandshake({ key, version: req.getHeader('sec-websocket-version') }) ?? handlers.admitUpgrade?.({ remoteAddress });
+      const capture = options.captureHeaders?.() === true;
+      const head = readHead(req, capture);
+      const refusal =
+        (head.bytes > MAX_REQUEST_HEAD_BYTES ? HEAD_TOO_LARGE : null) ??
+        checkUpgradeHandshake({ key, version: req.getHeader('sec-websocket-version') }) ??
+        handlers.admitUpgrade?.({ remoteAddress });
       if (refusal) {
         res.writeStatus(refusal.status);
         for (const [name, value] of refusal.headers ?? []) res.writeHeader(name, value);
@@ -204,11 +211,7 @@ async function openOn(uws: UwsModule, options: TransportOptions): Promise<Transp
       socket.forwarded = hasForwardingHeader((name) => req.getHeader(name) !== '');
       const host = req.getHeader('host');
       if (host !== '') socket.host = host;
-      if (options.captureHeaders?.()) {
-        const headers: Record<string, string> = {};
-        req.forEach((name, value) => (headers[name] = value));
-        socket.headers = headers;
-      }
+      if (head.headers !== undefined) socket.headers = head.headers;
       res.upgrade<UserData>({ socket }, key, protocol, extensions, context);
     },
     open(ws) {
@@ -331,6 +334,26 @@ class UwsGatewaySocket implements GatewaySocket {
 }
 
 /**
+ * The size of a request's head as it came (request line and header lines), and its headers when
+ * asked. uWS parses heads natively and only drops what exceeds its read buffer, without an
+ * answer; MAX_REQUEST_HEAD_BYTES is checked on what it let through.
+ */
+function readHead(req: UwsHttpRequest, capture: boolean): { bytes: number; headers?: Record<string, string> } {
+  const query = req.getQuery();
+  let bytes = req.getCaseSensitiveMethod().length + req.getUrl().length + (query === undefined || query === '' ? 0 : query.length + 1) + 11; // " " + " HTTP/1.1\r\n"
+  if (!capture) {
+    req.forEach((name, value) => (bytes += name.length + value.length + 4)); // "name: value\r\n"
+    return { bytes };
+  }
+  const headers: Record<string, string> = {};
+  req.forEach((name, value) => {
+    bytes += name.length + value.length + 4;
+    headers[name] = value;
+  });
+  return { bytes, headers };
+}
+
+/**
  * uWS prints addresses in full ("0000:…:0001", "0000:…:ffff:7f00:0001"); returns the usual
  * short forms ("::1", "127.0.0.1"), leaving IPv4 text as is.
  */
@@ -437,7 +460,11 @@ function serveHttp(res: UwsHttpResponse, req: UwsHttpRequest, handlers: Transpor
   const path = query === undefined || query === '' ? req.getUrl() : `${req.getUrl()}?${query}`;
   const host = req.getHeader('host');
   const headers: [string, string][] = [];
-  req.forEach((key, value) => headers.push([key, value]));
+  let headBytes = method.length + path.length + 11; // " " + " HTTP/1.1\r\n"
+  req.forEach((key, value) => {
+    headBytes += key.length + value.length + 4; // "name: value\r\n"
+    headers.push([key, value]);
+  });
   const remoteAddress = normaliseUwsAddress(decode(res.getRemoteAddressAsText()));
   const hasBody = method !== 'GET' && method !== 'HEAD';
   // A body is on the wire when a length above 0 or a transfer coding says so (RFC 9112 §6.3).
@@ -446,6 +473,10 @@ function serveHttp(res: UwsHttpResponse, req: UwsHttpRequest, handlers: Transpor
   res.onAborted(() => exchange.abort());
   if (hasBody) res.onData((chunk, isLast) => exchange.receive(chunk, isLast));
 
+  if (headBytes > MAX_REQUEST_HEAD_BYTES) {
+    exchange.reject(HEAD_TOO_LARGE.status);
+    return;
+  }
   let request: Request | undefined;
   // Host must be a bare authority, or the URL could be steered elsewhere ("evil/…").
   if (/^[^\s/?#@\\]+$/.test(host)) {

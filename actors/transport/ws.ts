@@ -11,6 +11,7 @@ import { getRequestListener } from '@hono/node-server';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
   checkUpgradeHandshake,
+  MAX_REQUEST_HEAD_BYTES,
   refusalResponse,
   isLoopbackAddress,
   newConnectionId,
@@ -171,7 +172,7 @@ export const openWsTransport: TransportFactory = async (options) => {
   const onListenerError = (error: Error): void => reportTransportFailure(handlers, error, 'accept');
   const createHostServer = (): Server => {
     // A connection that never finishes its request headers is dropped after 10 s (uWS: its idle timeout).
-    const server = createServer({ noDelay: true, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, (request, response) => {
+    const server = createServer({ noDelay: true, maxHeaderSize: MAX_REQUEST_HEAD_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, (request, response) => {
       closeWhenBodyUnread(request, response);
       void onRequest(request, response);
     });

@@ -1,7 +1,7 @@
 /** The shared strict-args check of bin/ (issue 12, "What a new user hits" 2). */
 import { describe, expect, it } from 'vitest';
 import { defineCommand } from 'citty';
-import { checkArgs } from '../../bin/strict-args.js';
+import { checkArgs, resolveValue } from '../../bin/strict-args.js';
 import { gatewayCommand } from '../../bin/gateway.js';
 import { agentCommand } from '../../bin/agent.js';
 import { logsCommand } from '../../bin/logs.js';
@@ -15,33 +15,35 @@ const root = defineCommand({
   subCommands: { gateway: gatewayCommand, agent: agentCommand, setup: setupCommand, logs: logsCommand, doctor: doctorCommand, status: statusSummaryCommand, health: healthCommand },
 });
 
-/** Every runnable command path of the tree. */
-function leaves(command: { subCommands?: unknown }, path: string[] = []): string[][] {
-  const subs = Object.entries((command.subCommands ?? {}) as Record<string, { subCommands?: unknown }>);
-  return subs.length === 0 ? [path] : subs.flatMap(([name, sub]) => leaves(sub, [...path, name]));
+/** Every runnable command path of the tree (loading lazy subcommands as citty does). */
+async function leaves(command: { subCommands?: unknown }, path: string[] = []): Promise<string[][]> {
+  const subs = Object.entries(((await resolveValue(command.subCommands)) ?? {}) as Record<string, unknown>);
+  if (subs.length === 0) return [path];
+  const nested = await Promise.all(subs.map(async ([name, sub]) => leaves((await resolveValue(sub)) as { subCommands?: unknown }, [...path, name])));
+  return nested.flat();
 }
 
 describe('strict args', () => {
-  it('every command refuses an unknown flag, naming it', () => {
-    const paths = leaves(root);
+  it('every command refuses an unknown flag, naming it', async () => {
+    const paths = await leaves(root);
     expect(paths.length).toBeGreaterThan(15);
     for (const path of paths) {
       const positional = path.join(' ') === 'gateway call' ? ['health'] : [];
-      expect(checkArgs(root, [...path, ...positional, '--bogus-flag'])?.message, path.join(' ')).toMatch(/^unknown flag --bogus-flag for `openclaw /);
+      expect((await checkArgs(root, [...path, ...positional, '--bogus-flag']))?.message, path.join(' ')).toMatch(/^unknown flag --bogus-flag for `openclaw /);
     }
   });
 
-  it('accepts defined flags in every citty spelling', () => {
-    expect(checkArgs(root, ['gateway', 'run', '--port', '1', '--allow-unconfigured', '--token=t'])).toBeUndefined();
-    expect(checkArgs(root, ['gateway', 'status', '--no-probe', '--json'])).toBeUndefined();
-    expect(checkArgs(root, ['gateway', 'call', 'health', '--params', '{}', '--expect-final'])).toBeUndefined();
-    expect(checkArgs(root, ['agent', '-m', 'hi', '--json'])).toBeUndefined();
-    expect(checkArgs(root, ['gateway', 'journal', 'tail', '--limit', '5', '--help'])).toBeUndefined();
+  it('accepts defined flags in every citty spelling', async () => {
+    expect(await checkArgs(root, ['gateway', 'run', '--port', '1', '--allow-unconfigured', '--token=t'])).toBeUndefined();
+    expect(await checkArgs(root, ['gateway', 'status', '--no-probe', '--json'])).toBeUndefined();
+    expect(await checkArgs(root, ['gateway', 'call', 'health', '--params', '{}', '--expect-final'])).toBeUndefined();
+    expect(await checkArgs(root, ['agent', '-m', 'hi', '--json'])).toBeUndefined();
+    expect(await checkArgs(root, ['gateway', 'journal', 'tail', '--limit', '5', '--help'])).toBeUndefined();
   });
 
-  it('refuses a missing value, an unknown short flag and a surplus positional', () => {
-    expect(checkArgs(root, ['gateway', 'run', '--port'])?.message).toBe('flag --port of `openclaw gateway run` needs a value');
-    expect(checkArgs(root, ['agent', '-x'])?.message).toMatch(/^unknown flag -x for `openclaw agent`/);
-    expect(checkArgs(root, ['gateway', 'call', 'health', 'status'])?.message).toMatch(/^unexpected argument "status" for `openclaw gateway call`/);
+  it('refuses a missing value, an unknown short flag and a surplus positional', async () => {
+    expect((await checkArgs(root, ['gateway', 'run', '--port']))?.message).toBe('flag --port of `openclaw gateway run` needs a value');
+    expect((await checkArgs(root, ['agent', '-x']))?.message).toMatch(/^unknown flag -x for `openclaw agent`/);
+    expect((await checkArgs(root, ['gateway', 'call', 'health', 'status']))?.message).toMatch(/^unexpected argument "status" for `openclaw gateway call`/);
   });
 });

@@ -8,7 +8,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * `getMe` answers GET and POST; `getUpdates` long-polls (held until an update is queued or the
  * timeout passes, released on `res.on('close')`) and drops updates below `offset`, as Telegram
  * confirms them. `mode` switches every call to 409 (getUpdates), 401, or unreachable (sockets
- * destroyed). HTML bodies are checked as Telegram does (an unescaped `<` or `&` → 400).
+ * destroyed); switching it releases held long polls into the new mode. HTML bodies are checked
+ * as Telegram does (an unescaped `<` or `&` → 400).
  */
 
 export interface FakeTelegramCall {
@@ -34,6 +35,7 @@ export interface FakeTelegram {
   readonly calls: FakeTelegramCall[];
   /** Every sendMessage the bot made (text as sent, edits applied). */
   readonly sent: SentTelegramMessage[];
+  /** Every call answers as this says from now on; held long polls are released into it. */
   mode: FakeTelegramMode;
   /** Holds each sendMessage this long before answering (a slow Bot API). */
   sendDelayMs: number;
@@ -71,6 +73,7 @@ export async function startFakeTelegram(options: { badTokens?: readonly string[]
   let nextUpdate = 1000;
   let nextMessage = 500;
   let confirmed = 0;
+  let mode: FakeTelegramMode = 'ok';
   const notify = () => {
     for (const waiter of [...waiters]) waiter();
   };
@@ -153,7 +156,14 @@ export async function startFakeTelegram(options: { badTokens?: readonly string[]
           res.on('close', done);
         });
         if (res.destroyed || res.writableEnded) return;
-        if ((fake.mode as FakeTelegramMode) === 'conflict') return error(res, 409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
+        // A mode switch releases held polls, which then fail as the new mode says.
+        const now = fake.mode as FakeTelegramMode;
+        if (now === 'unreachable') {
+          req.socket.destroy();
+          return;
+        }
+        if (now === 'unauthorized') return error(res, 401, 'Unauthorized');
+        if (now === 'conflict') return error(res, 409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
         return ok(res, ready());
       }
       case 'sendMessage': {
@@ -210,7 +220,13 @@ export async function startFakeTelegram(options: { badTokens?: readonly string[]
     port,
     calls,
     sent,
-    mode: 'ok',
+    get mode() {
+      return mode;
+    },
+    set mode(next: FakeTelegramMode) {
+      mode = next;
+      wake();
+    },
     sendDelayMs: 0,
     dm: (from, text, user = {}) =>
       queue({ from: { id: from, is_bot: false, first_name: user.first_name ?? `User${from}`, ...(user.username ? { username: user.username } : {}) }, chat: { id: from, type: 'private' }, text }),

@@ -20,6 +20,8 @@ export interface GatewayProcess {
   readonly child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** Resolves with the first match of `pattern` in the output after offset `from` (default 0), as the output arrives. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number, from?: number): Promise<RegExpMatchArray>;
   /** Sends `signal` (default SIGTERM) and resolves with how the process ended. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Removes the state dir (after stop). */
@@ -92,6 +94,27 @@ export async function startGatewayProcess(options: StartOptions = {}): Promise<G
     stateDir,
     child,
     output: () => output,
+    waitForOutput: (pattern, timeoutMs = 15_000, from = 0) =>
+      new Promise<RegExpMatchArray>((resolve, reject) => {
+        const check = (): boolean => {
+          const match = output.slice(from).match(pattern);
+          if (!match) return false;
+          clearTimeout(timer);
+          child.stdout?.off('data', onData);
+          child.stderr?.off('data', onData);
+          resolve(match);
+          return true;
+        };
+        const onData = () => void check();
+        const timer = setTimeout(() => {
+          child.stdout?.off('data', onData);
+          child.stderr?.off('data', onData);
+          reject(new Error(`gateway output did not match ${String(pattern)} in ${timeoutMs} ms:\n${output.slice(from)}`));
+        }, timeoutMs);
+        child.stdout?.on('data', onData);
+        child.stderr?.on('data', onData);
+        check();
+      }),
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
