@@ -113,6 +113,11 @@ export class BenchClient {
     return this.closed;
   }
 
+  /** Resolves once the socket has closed. */
+  whenClosed(): Promise<void> {
+    return this.closedPromise;
+  }
+
   /** Number of requests sent and not yet answered. */
   get inFlight(): number {
     return this.pending.size;

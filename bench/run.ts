@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { runStartup } from './scenarios/startup.js';
 import { runChannels } from './scenarios/channels.js';
 import { runNodes } from './scenarios/nodes.js';
+import { runControlUi } from './scenarios/control-ui.js';
 import { killAllSync, startTarget, type TargetSpec } from './target.js';
 
 const USAGE = `usage: npm run bench -- [options]      (or: node dist/bench/run.js [options])
@@ -63,7 +64,7 @@ const FULL: Sizes = {
 const OFFICIAL: Sizes = { ...FULL, nodesInvokes: 1000 };
 
 const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<Metric[]>> = {
-  startup: runStartup, handshake: runHandshake, rpc: runRpc, fanout: runFanout, runs: runRuns, channels: runChannels, nodes: runNodes, idle: runIdle,
+  startup: runStartup, handshake: runHandshake, rpc: runRpc, fanout: runFanout, runs: runRuns, channels: runChannels, nodes: runNodes, 'control-ui': runControlUi, idle: runIdle,
 };
 
 const log = (message: string): void => {

@@ -1,7 +1,7 @@
 /** The contract between run.ts, the targets and the scenarios: sizes in, metrics out. */
 
 /** Scenarios in the order they run (idle last: it is the most disruptive to the server). */
-export const SCENARIOS = ['startup', 'handshake', 'rpc', 'fanout', 'runs', 'channels', 'nodes', 'idle'] as const;
+export const SCENARIOS = ['startup', 'handshake', 'rpc', 'fanout', 'runs', 'channels', 'nodes', 'control-ui', 'idle'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Workload sizes for one target (the official gateway gets smaller defaults; see run.ts). */

@@ -206,6 +206,9 @@ function resolveRuntime(
   modules.push(httpApiModule({ runs: () => runs.runs, endpoints: () => switches, toolPolicy: () => toolPolicy }));
   // The Control UI (`/` and its routes) plus the official UI's methods; absent when switched off.
   const controlUi = config.gateway?.controlUi;
+  if (controlUi?.dangerouslyAllowHostHeaderOriginFallback === true) {
+    logger.warn('gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback is on: a browser Origin equal to the request Host header is accepted from any host (prefer gateway.controlUi.allowedOrigins)');
+  }
   if (controlUi?.enabled !== false) {
     const providers = agentRuntime.options.providers;
     const models = [
@@ -221,7 +224,7 @@ function resolveRuntime(
     }));
   }
   // Channels (`send`, `channels.*`): the methods always answer; accounts and SDKs load only when `channels.*` is configured.
-  modules.push(channelsModule({ config, runs: () => runs.runs, stateDir: paths.stateDir, configPath: paths.configPath, env }));
+  modules.push(channelsModule({ config, runs: () => runs.runs, stateDir: paths.stateDir, configPath: paths.configPath, env, secret: (raw, path) => secrets.runtime.value(raw, path) }));
   modules.push(metricsModule()); // `GET /api/diagnostics/prometheus`; prom-client loads on the first scrape
   // Inbound hooks (`POST <hooks.path>/wake|agent|<mapping>`): absent, hence 404, unless `hooks.enabled`.
   const hooks = hookSettings(config, secret, auth, logger);
@@ -248,7 +251,10 @@ function resolveRuntime(
     agents: agentRuntime.agents,
     logger,
     modules,
-    originPolicy: { allowedOrigins: controlUi?.allowedOrigins ?? seededOrigins(hosts, port) },
+    originPolicy: {
+      allowedOrigins: controlUi?.allowedOrigins ?? seededOrigins(hosts, port),
+      ...(controlUi?.dangerouslyAllowHostHeaderOriginFallback === true ? { allowHostHeaderOriginFallback: true } : {}),
+    },
     nodes: {
       autoApproveLocal: config.gateway?.nodes?.pairing?.autoApproveLocal !== false,
       commands: { allow: config.gateway?.nodes?.commands?.allow ?? [], deny: config.gateway?.nodes?.commands?.deny ?? [] },

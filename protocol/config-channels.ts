@@ -114,15 +114,22 @@ const telegramAccountKeys = {
   autoTopicLabel: Type.Optional(Any),
 } satisfies TProperties;
 
-/** `channels.telegram.accounts.<id>`. */
-export const TelegramAccount = Type.Object(telegramAccountKeys, Closed);
-export type TelegramAccount = Static<typeof TelegramAccount>;
+/**
+ * A channel's account and section schemas: the section holds the keys of its default account at
+ * its root, plus `accounts.<id>` (each a closed account) and `defaultAccount`.
+ */
+function channelSchemas<Keys extends TProperties>(accountKeys: Keys) {
+  const Account = Type.Object(accountKeys, Closed);
+  const Section = Type.Object({ ...accountKeys, accounts: Type.Optional(Type.Record(Type.String(), Account)), defaultAccount: Type.Optional(NonEmpty) }, Closed);
+  return { Account, Section };
+}
 
+const telegram = channelSchemas(telegramAccountKeys);
+/** `channels.telegram.accounts.<id>`. */
+export const TelegramAccount = telegram.Account;
+export type TelegramAccount = Static<typeof TelegramAccount>;
 /** `channels.telegram`. */
-export const TelegramSection = Type.Object(
-  { ...telegramAccountKeys, accounts: Type.Optional(Type.Record(Type.String(), TelegramAccount)), defaultAccount: Type.Optional(NonEmpty) },
-  Closed,
-);
+export const TelegramSection = telegram.Section;
 export type TelegramSection = Static<typeof TelegramSection>;
 
 /** `groups.<jid>` of a WhatsApp account. */
@@ -165,15 +172,12 @@ const whatsappAccountKeys = {
   markdown: Type.Optional(Any),
 } satisfies TProperties;
 
+const whatsapp = channelSchemas(whatsappAccountKeys);
 /** `channels.whatsapp.accounts.<id>`. */
-export const WhatsAppAccount = Type.Object(whatsappAccountKeys, Closed);
+export const WhatsAppAccount = whatsapp.Account;
 export type WhatsAppAccount = Static<typeof WhatsAppAccount>;
-
 /** `channels.whatsapp`. */
-export const WhatsAppSection = Type.Object(
-  { ...whatsappAccountKeys, accounts: Type.Optional(Type.Record(Type.String(), WhatsAppAccount)), defaultAccount: Type.Optional(NonEmpty) },
-  Closed,
-);
+export const WhatsAppSection = whatsapp.Section;
 export type WhatsAppSection = Static<typeof WhatsAppSection>;
 
 /** `channels.*`: one section per channel plus shared defaults; other channel ids are kept as they are. */

@@ -115,6 +115,8 @@ export const GatewaySection = Type.Object(
           basePath: Type.Optional(Type.String()),
           root: Type.Optional(NonEmpty),
           allowedOrigins: Type.Optional(Type.Array(NonEmpty)),
+          /** Accept a browser Origin equal to the request's Host header (any host; a security risk). */
+          dangerouslyAllowHostHeaderOriginFallback: Type.Optional(Type.Boolean()),
         },
         Open,
       ),

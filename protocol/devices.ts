@@ -22,20 +22,25 @@ export type PairingReason = Static<typeof PairingReason>;
 export const ApprovedVia = Type.Union([Type.Literal('silent'), Type.Literal('owner')]);
 export type ApprovedVia = Static<typeof ApprovedVia>;
 
+/** What a pairing request and its approval both say: the request, the device and what it asked for. */
+const pairingKeys = {
+  requestId: NonEmpty,
+  deviceId: NonEmpty,
+  publicKey: NonEmpty,
+  displayName: Type.Optional(Type.String()),
+  platform: Type.Optional(Type.String()),
+  deviceFamily: Type.Optional(Type.String()),
+  clientId: Type.String(),
+  clientMode: Type.String(),
+  role: Type.String(),
+  roles: Strings,
+  scopes: Strings,
+};
+
 /** A pending device pairing request (= `device.pair.requested` payload, NODES.md §2.6). */
 export const DevicePairRequest = Type.Object(
   {
-    requestId: NonEmpty,
-    deviceId: NonEmpty,
-    publicKey: NonEmpty,
-    displayName: Type.Optional(Type.String()),
-    platform: Type.Optional(Type.String()),
-    deviceFamily: Type.Optional(Type.String()),
-    clientId: Type.String(),
-    clientMode: Type.String(),
-    role: Type.String(),
-    roles: Strings,
-    scopes: Strings,
+    ...pairingKeys,
     silent: Type.Boolean(),
     isRepair: Type.Boolean(),
     remoteIp: Type.Optional(Type.String()),
@@ -53,17 +58,7 @@ export const DeviceFactPayloads = {
   /** The device (or its new role/scopes/metadata) was approved; roles/scopes are the full approved sets. */
   'device.pair.approved': Type.Object(
     {
-      requestId: NonEmpty,
-      deviceId: NonEmpty,
-      publicKey: NonEmpty,
-      displayName: Type.Optional(Type.String()),
-      platform: Type.Optional(Type.String()),
-      deviceFamily: Type.Optional(Type.String()),
-      clientId: Type.String(),
-      clientMode: Type.String(),
-      role: Type.String(),
-      roles: Strings,
-      scopes: Strings,
+      ...pairingKeys,
       approvedVia: ApprovedVia,
       ts: Ms,
     },

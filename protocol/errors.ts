@@ -16,6 +16,8 @@ interface CatalogueEntry {
   /** Close code when the connection must end, or null when it stays open. */
   readonly close: number | null;
   readonly message: string;
+  /** Sent as `error.retryable` where the official server marks the failure retryable. */
+  readonly retryable?: boolean;
 }
 
 /** Failures, keyed by their `details.code` (or a descriptive key when there is none on the wire). */
@@ -86,7 +88,7 @@ export const ERRORS = {
   NODE_SURFACE_PENDING: { code: 'UNAVAILABLE', close: null, message: 'node capability surface is awaiting operator approval; run `openclaw nodes approve <id>` (see `openclaw nodes pending`), then this node retries automatically' },
   NODE_SURFACE_NOT_CURRENT: { code: 'UNAVAILABLE', close: null, message: 'node runner inventory publication is not current; retry after pairing completes' },
   NOT_CONNECTED: { code: 'UNAVAILABLE', close: null, message: 'node not connected' },
-  PAIRING_CHANGED: { code: 'UNAVAILABLE', close: null, message: 'node pairing changed while invocation was active' },
+  PAIRING_CHANGED: { code: 'UNAVAILABLE', close: null, message: 'node pairing changed while invocation was active', retryable: true },
   NODE_INVOKE_FAILED: { code: 'UNAVAILABLE', close: null, message: 'node invoke failed' },
   UNKNOWN_INVOKE: { code: 'INVALID_REQUEST', close: null, message: 'unknown invoke id' },
   // Channels (`send`, `message.action`, `channels.*`; CHANNELS.md §3).

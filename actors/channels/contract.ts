@@ -146,6 +146,11 @@ export interface DefinitionContext {
   readonly configPath: string;
   readonly logger: Logger;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The credential a config value stands for (plaintext, `${NAME}`, a SecretRef object), read from
+   * the gateway's secrets snapshot; `path` is its dotted config path. Absent: plaintext only.
+   */
+  readonly secret?: (raw: unknown, path: string) => string | undefined;
 }
 
 /** Why a `send` cannot go out (maps to the official error of CHANNELS.md §3.3). */

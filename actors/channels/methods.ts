@@ -13,6 +13,7 @@ import { APPROVAL_NOTICE, pairingListEntry } from './pairing.js';
 import { channelDefinition, CHANNEL_DEFINITIONS } from './registry.js';
 import type { ChannelRuntime } from './runtime.js';
 import { accountIssues, accountSnapshot, type StatusIssue } from './status.js';
+import type { CHANNEL_METHODS } from './method-names.js';
 
 /** A method error whose message defaults to the catalogue's. */
 class MethodError extends BaseMethodError {
@@ -21,11 +22,6 @@ class MethodError extends BaseMethodError {
   }
 }
 
-/** Wire methods the channels module answers (each is in protocol/registry.ts). */
-export const CHANNEL_METHODS = [
-  'channels.status', 'channels.start', 'channels.stop', 'channels.logout', 'send', 'message.action',
-  'channels.pairing.list', 'channels.pairing.approve', 'channels.pairing.dismiss',
-] as const;
 
 const PROBE_CONCURRENCY = 5;
 const SUMMARY_KEYS = ['configured', 'running', 'lastStartAt', 'lastStopAt', 'lastError', 'tokenSource', 'lastProbeAt', 'mode', 'probe', 'linked', 'statusState', 'self', 'connected'];

@@ -1,13 +1,13 @@
 import type { AnyActorRef } from 'xstate';
 import type { GatewayFileConfig } from '../../protocol/config.js';
 import type { GatewayModuleFactory } from '../gateway/module.js';
-import { channelMethods } from './methods.js';
+import type { MethodHandler } from '../gateway/methods/context.js';
+import { CHANNEL_METHODS, WEB_LOGIN_METHODS } from './method-names.js';
 import { CHANNEL_DEFINITIONS } from './registry.js';
 import type { ChannelRuntime, ChannelsOptions } from './runtime.js';
 import { accountSnapshot } from './status.js';
-import { webLoginMethods } from './whatsapp/web-login-methods.js';
 
-export { CHANNEL_METHODS } from './methods.js';
+export { CHANNEL_METHODS };
 export type { ChannelsOptions };
 
 const configured = (config: GatewayFileConfig): boolean => CHANNEL_DEFINITIONS.some((d) => d.isConfigured(config));
@@ -26,9 +26,16 @@ export function channelsModule(options: ChannelsOptions): GatewayModuleFactory {
       created ??= import('./runtime.js').then(({ ChannelRuntime }) => (live = new ChannelRuntime(services, options)));
       return created;
     };
+    // The handlers (and what they import: outbound, pairing, the WhatsApp login) load on the first call.
+    let handlers: Promise<Record<string, MethodHandler>> | null = null;
+    const loadHandlers = () =>
+      (handlers ??= Promise.all([import('./methods.js'), import('./whatsapp/web-login-methods.js')]).then(
+        ([channel, web]): Record<string, MethodHandler> => ({ ...channel.channelMethods(runtime), ...web.webLoginMethods({ runtime }) }),
+      ));
+    const lazy = (name: string): MethodHandler => async (context, params) => (await loadHandlers())[name]?.(context, params);
     return {
       name: 'channels',
-      methods: { ...channelMethods(runtime), ...webLoginMethods({ runtime }) },
+      methods: Object.fromEntries([...CHANNEL_METHODS, ...WEB_LOGIN_METHODS].map((name) => [name, lazy(name)])),
       actors: (): AnyActorRef[] => live?.actors() ?? [],
       health: () => {
         if (!live) return {};

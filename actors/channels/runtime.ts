@@ -16,6 +16,8 @@ export interface ChannelsOptions {
   readonly stateDir: string;
   readonly configPath: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads a credential of the config through the secrets snapshot (SecretRefs, `${NAME}`). */
+  readonly secret?: DefinitionContext['secret'];
 }
 
 const STOP_GRACE_MS = 3000;
@@ -58,7 +60,8 @@ export class ChannelRuntime {
   }
 
   get context(): DefinitionContext {
-    return { stateDir: this.options.stateDir, configPath: this.options.configPath, logger: this.logger, env: this.options.env };
+    const { stateDir, configPath, env, secret } = this.options;
+    return { stateDir, configPath, logger: this.logger, env, ...(secret ? { secret } : {}) };
   }
 
   /** The config the runtime runs with now. */

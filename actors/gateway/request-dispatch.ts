@@ -27,7 +27,7 @@ function replyFrame(id: string, reply: Reply): string {
 /** Converts a handler failure to its wire error, once, at the edge. Unknown errors become UNAVAILABLE. */
 export function failureFrame(id: string, method: string, error: unknown, logger: Logger): ResponseFrame {
   if (error instanceof MethodError) {
-    const entry = ERRORS[error.key];
+    const entry: (typeof ERRORS)[keyof typeof ERRORS] & { readonly retryable?: boolean } = ERRORS[error.key];
     return {
       type: 'res',
       id,
@@ -35,6 +35,7 @@ export function failureFrame(id: string, method: string, error: unknown, logger:
       error: {
         code: entry.code ?? 'INVALID_REQUEST',
         message: error.message,
+        ...(entry.retryable !== undefined ? { retryable: entry.retryable } : {}),
         ...(error.details !== undefined ? { details: error.details } : {}),
       },
     };

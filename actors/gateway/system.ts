@@ -314,7 +314,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         now: Date.now(),
         auth: connectionAuth(auth, socket),
         handshakeTimeoutMs: config.handshakeTimeoutMs,
-        socketOrigin: { origin: socket.origin, isLoopback: socket.isLoopback, policy: config.originPolicy ?? { allowedOrigins: [] } },
+        socketOrigin: { origin: socket.origin, isLoopback: socket.isLoopback, host: socket.host, policy: config.originPolicy ?? { allowedOrigins: [] } },
       };
       const actor = createActor(connectionLogic, { input, id: `conn:${socket.id}`, ...(config.inspect ? { inspect: config.inspect } : inspector.optionsFor()) });
       let slowReported = false;

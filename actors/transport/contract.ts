@@ -19,6 +19,8 @@ export interface GatewaySocket {
   readonly isLoopback: boolean;
   /** `Origin` header of the upgrade request, if any. */
   readonly origin: string | undefined;
+  /** `Host` header of the upgrade request, if any (the same-origin Origin rule compares with it). */
+  host?: string;
   /** The upgrade request carried a forwarding header (`Forwarded`, `X-Forwarded-*`, `X-Real-IP`): it came through a proxy. */
   forwarded?: boolean;
   /** Every header of the upgrade request (lower-case names), kept only while `captureHeaders()` says so. */

@@ -212,6 +212,8 @@ async function openOn(uws: UwsModule, options: TransportOptions): Promise<Transp
       }
       const socket = new UwsGatewaySocket(remoteAddress, origin === '' ? undefined : origin);
       socket.forwarded = hasForwardingHeader((name) => req.getHeader(name) !== '');
+      const host = req.getHeader('host');
+      if (host !== '') socket.host = host;
       if (head.headers !== undefined) socket.headers = head.headers;
       res.upgrade<UserData>({ socket }, key, protocol, extensions, context);
     },
@@ -277,6 +279,7 @@ class UwsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
   forwarded = false;
+  host?: string;
   headers?: Readonly<Record<string, string>>;
   /** Set by `open`, cleared by `close`: a uWS WebSocket must not be touched after its close. */
   ws: UwsWebSocket | undefined;

@@ -46,6 +46,7 @@ class WsGatewaySocket implements GatewaySocket {
   readonly id: string = newConnectionId();
   readonly isLoopback: boolean;
   forwarded = false;
+  host?: string;
   headers?: Readonly<Record<string, string>>;
 
   constructor(
@@ -131,6 +132,7 @@ export const openWsTransport: TransportFactory = async (options) => {
     const remoteAddress = normaliseAddress(request.socket.remoteAddress);
     const socket = new WsGatewaySocket(ws, remoteAddress, request.headers.origin);
     socket.forwarded = hasForwardingHeader((name) => request.headers[name] !== undefined);
+    if (request.headers.host !== undefined) socket.host = request.headers.host;
     if (options.captureHeaders?.()) socket.headers = flatHeaders(request.headers);
     live.set(ws, socket);
     ws.on('message', onMessage);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,8 @@ describe('Telegram link failures', () => {
     const { account, issues } = await status(c);
     expect(account).toMatchObject({ running: true, connected: false, lifecycle: 'recovering' });
     expect(account.lastError).toMatch(/^fetch failed \| /);
+    expect(account.lastError).not.toContain(TOKEN);
+    expect(gateway.output()).not.toContain(TOKEN);
     expect(issues.map((issue) => issue.message)).toContain('Channel reports running, but the runtime is disconnected.');
 
     const down = gateway.output().length;
@@ -142,5 +144,32 @@ describe('Telegram link failures', () => {
     expect(after.issues).toEqual([]);
     telegram.dm(6161, 'are you there?');
     await telegram.waitFor(() => telegram.sentTo(6161).length > 0, 15_000, 'reply after the outage');
+  });
+});
+
+describe('Telegram bot token as a SecretRef', () => {
+  it('a botToken {source:"file"} ref is resolved at start: the account polls with the file\'s token and answers', { timeout: 45_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openclaw-tg-ref-'));
+    dirs.push(dir);
+    const secretFile = join(dir, 'telegram-token');
+    writeFileSync(secretFile, '424242:FROM-SECRET-FILE\n', { mode: 0o600 });
+    chmodSync(secretFile, 0o600);
+    writeFileSync(join(dir, 'openclaw.json'), JSON.stringify({
+      gateway: { mode: 'local' },
+      channels: { telegram: { botToken: { source: 'file', provider: 'tgtoken', id: 'value' }, apiRoot: telegram.apiRoot, dmPolicy: 'open', allowFrom: ['*'] } },
+      secrets: { providers: { tgtoken: { source: 'file', path: secretFile, mode: 'singleValue' } } },
+    }));
+    const gateway = await startGatewayProcess({ stateDir: dir });
+    gateways.push(gateway);
+    await gateway.waitForOutput(/\[telegram\] \[default\] link connected/);
+    expect(telegram.calls.some((call) => call.token === '424242:FROM-SECRET-FILE' && call.method === 'getUpdates')).toBe(true);
+    expect(telegram.calls.some((call) => call.token.includes('source'))).toBe(false);
+    const { client: c } = await connectClient(gateway.url, { scopes: ['operator.admin'] }, gateway.token);
+    clients.push(c);
+    expect((await status(c)).account).toMatchObject({ lifecycle: 'ready', configured: true, tokenSource: 'config', tokenStatus: 'available' });
+    telegram.dm(7171, 'token from a file');
+    await telegram.waitFor(() => telegram.sentTo(7171).length > 0, 15_000, 'reply with the ref token');
+    expect(telegram.callsOf('sendMessage').filter((call) => String(call.body.chat_id) === '7171').every((call) => call.token === '424242:FROM-SECRET-FILE')).toBe(true);
+    expect(gateway.output()).not.toContain('FROM-SECRET-FILE');
   });
 });

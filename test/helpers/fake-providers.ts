@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
  *   "please hang"  → streams one chunk, then nothing (until the client goes away)
  *   "please slow"  → 8 chunks, 150 ms apart
  *   "please tool"  → asks for the `gateway_status` tool; after its result, reports it
+ *   "please tag t-x" → "reply-t-x " as the first chunk, then "Hello from fake <kind>." (a reply a page can spot)
  *   anything else  → "Hello from fake <kind>: <message>" in a few chunks, with usage
  */
 
@@ -79,6 +80,8 @@ function planFor(fakeKind: string, messages: readonly Message[]): Plan {
   if (text.includes('please fail')) return { kind: 'fail' };
   if (text.includes('please hang')) return { kind: 'hang', first: 'Thinking' };
   if (text.includes('please tool')) return { kind: 'tool', name: 'gateway_status' };
+  const tag = [...text.matchAll(/please tag (t-[a-z0-9]+)/g)].at(-1)?.[1];
+  if (tag) return { kind: 'text', parts: [`reply-${tag} `, ...chunks(`Hello from fake ${fakeKind}.`, 3)], delayMs: 0 };
   if (text.includes('please slow')) return { kind: 'text', parts: Array.from({ length: SLOW_CHUNKS }, (_, i) => `part${i} `), delayMs: SLOW_DELAY_MS };
   return { kind: 'text', parts: chunks(`Hello from fake ${fakeKind}: ${text}`, 4), delayMs: 0 };
 }

@@ -26,8 +26,14 @@ const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace
 /** grammY's error classes (the module is imported when the first account starts, never at gateway start). */
 type GrammyModule = typeof import('grammy');
 
-/** What grammY's error says, as a link failure the channel-link machine classifies. */
-function failureOf(grammy: GrammyModule, error: unknown, accountId: string, tokenSource: string): LinkFailure {
+/** What grammY's error says, as a link failure the channel-link machine classifies (the token never in it). */
+function failureOf(grammy: GrammyModule, error: unknown, accountId: string, tokenSource: string, token: string): LinkFailure {
+  const failure = describeFailure(grammy, error, accountId, tokenSource);
+  // Network errors quote the request URL, which holds `/bot<TOKEN>/`.
+  return token ? { ...failure, message: failure.message.split(token).join('***') } : failure;
+}
+
+function describeFailure(grammy: GrammyModule, error: unknown, accountId: string, tokenSource: string): LinkFailure {
   const { GrammyError, HttpError } = grammy;
   if (error instanceof GrammyError) {
     if (error.error_code === 409) {
@@ -90,7 +96,7 @@ export async function createTelegramAdapter(host: AdapterHost): Promise<ChannelA
       }
     } catch (error) {
       if (mine !== generation || signal.aborted) return;
-      host.failed(failureOf(grammy, error, host.account.accountId, settings.tokenSource));
+      host.failed(failureOf(grammy, error, host.account.accountId, settings.tokenSource, token));
     }
   };
 
@@ -102,7 +108,7 @@ export async function createTelegramAdapter(host: AdapterHost): Promise<ChannelA
       return String(chat.id);
     } catch (error) {
       throw new ChannelSendError(
-        `OutboundDeliveryError: Telegram recipient ${target.chatId} could not be resolved to a numeric chat ID (${failureOf(grammy, error, host.account.accountId, settings.tokenSource).message})`,
+        `OutboundDeliveryError: Telegram recipient ${target.chatId} could not be resolved to a numeric chat ID (${failureOf(grammy, error, host.account.accountId, settings.tokenSource, token).message})`,
         'unavailable',
         { code: 'OUTBOUND_DELIVERY_QUEUED' },
         { cause: error },
@@ -114,7 +120,7 @@ export async function createTelegramAdapter(host: AdapterHost): Promise<ChannelA
 
   const sendError = (error: unknown): never => {
     if (error instanceof ChannelSendError) throw error;
-    throw new ChannelSendError(`OutboundDeliveryError: ${failureOf(grammy, error, host.account.accountId, settings.tokenSource).message}`, 'unavailable', { code: 'OUTBOUND_DELIVERY_QUEUED' }, { cause: error });
+    throw new ChannelSendError(`OutboundDeliveryError: ${failureOf(grammy, error, host.account.accountId, settings.tokenSource, token).message}`, 'unavailable', { code: 'OUTBOUND_DELIVERY_QUEUED' }, { cause: error });
   };
 
   return {

@@ -1,4 +1,6 @@
 import { lstatSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { TELEGRAM_LINK_POLICY } from '../../../machines/channel-link.js';
 import type { GroupPolicy, TelegramAccount, TelegramSection } from '../../../protocol/config-channels.js';
 import type { GatewayFileConfig } from '../../../protocol/config.js';
@@ -26,18 +28,53 @@ export function normalizeApiRoot(root: string | undefined): string {
   return (root ?? TELEGRAM_API_ROOT).replace(/\/+$/, '').replace(/\/bot[^/]*$/, '');
 }
 
-/** Token precedence: tokenFile > botToken > TELEGRAM_BOT_TOKEN (default account only). */
-function resolveToken(keys: AccountKeys, isDefault: boolean, env: DefinitionContext['env']): { token: string | null; source: string } {
-  if (keys.tokenFile) {
-    try {
-      if (lstatSync(keys.tokenFile).isFile()) return { token: readFileSync(keys.tokenFile, 'utf8').trim() || null, source: 'tokenFile' };
-    } catch {
-      return { token: null, source: 'tokenFile' }; // missing file: the account is unconfigured, status says so
+type TokenSource = 'tokenFile' | 'config' | 'env' | 'none';
+type TokenLookup = { token: string; source: TokenSource } | { token: null; source: TokenSource } | null;
+
+/** A `tokenFile`: `~` is the home dir; only a regular file counts (a symlink or directory is refused). */
+function fileToken(path: string): TokenLookup {
+  const trimmed = path.trim();
+  const full = trimmed === '~' ? homedir() : trimmed.startsWith('~/') ? join(homedir(), trimmed.slice(2)) : trimmed;
+  try {
+    if (lstatSync(full).isFile()) {
+      const token = readFileSync(full, 'utf8').trim();
+      if (token) return { token, source: 'tokenFile' };
     }
-    return { token: null, source: 'tokenFile' }; // a symlink or directory is refused
+  } catch {
+    // missing file: the account is unconfigured, status says so
   }
-  if (typeof keys.botToken === 'string' && keys.botToken.length > 0) return { token: keys.botToken, source: 'config' };
-  const fromEnv = env.TELEGRAM_BOT_TOKEN;
+  return { token: null, source: 'tokenFile' };
+}
+
+/**
+ * A `botToken`: plaintext, `${NAME}` or a SecretRef object (`{source:"env"|"file"|"exec", provider?,
+ * id}`), read from the gateway's secrets snapshot at `path`. Null when the key is absent; a ref the
+ * snapshot cannot answer leaves the account without a token (source `none`), as the official does.
+ */
+function configToken(raw: unknown, path: string, context: DefinitionContext): TokenLookup {
+  if (raw === undefined || raw === null || raw === '') return null;
+  let value: string | undefined;
+  try {
+    value = context.secret ? context.secret(raw, path) : typeof raw === 'string' ? raw : undefined;
+  } catch {
+    value = undefined;
+  }
+  const token = value?.trim();
+  return token ? { token, source: 'config' } : { token: null, source: 'none' };
+}
+
+/**
+ * Token precedence as the official's `resolveTelegramToken`: the account's tokenFile, then its
+ * botToken, then the root tokenFile, then the root botToken, then TELEGRAM_BOT_TOKEN (default account only).
+ */
+function resolveToken(root: AccountKeys, own: TelegramAccount, accountId: string, isDefault: boolean, context: DefinitionContext): { token: string | null; source: TokenSource } {
+  const found =
+    (own.tokenFile?.trim() ? fileToken(own.tokenFile) : null) ??
+    configToken(own.botToken, `channels.telegram.accounts.${accountId}.botToken`, context) ??
+    (root.tokenFile?.trim() ? fileToken(root.tokenFile) : null) ??
+    configToken(root.botToken, 'channels.telegram.botToken', context);
+  if (found) return found;
+  const fromEnv = context.env.TELEGRAM_BOT_TOKEN?.trim();
   if (isDefault && fromEnv) return { token: fromEnv, source: 'env' };
   return { token: null, source: 'none' };
 }
@@ -50,7 +87,7 @@ function resolveAccount(root: TelegramSection, accountId: string, context: Defin
   const own: TelegramAccount = accounts?.[accountId] ?? {};
   const keys: AccountKeys = { ...rootKeys, ...own };
   const isDefault = accountId === defaultAccountOf(root);
-  const { token, source } = resolveToken(keys, isDefault, context.env);
+  const { token, source } = resolveToken(rootKeys, own, accountId, isDefault, context);
   const groups = keys.groups
     ? Object.fromEntries(
         Object.entries(keys.groups).map(([id, group]) => [

@@ -8,6 +8,7 @@ import { readAuthSummary } from './auth-store.js';
 import { alreadyLinkedResult, WhatsAppLogin } from './login.js';
 import { whatsappSocketFactory } from './definition.js';
 import { createBaileysSocket, type WaSocketFactory } from './socket.js';
+import type { WEB_LOGIN_METHODS } from '../method-names.js';
 
 /*
  * `web.login.start` / `web.login.wait` (CHANNELS.md §3.6): a QR login of one WhatsApp account
@@ -25,8 +26,6 @@ export interface WebLoginDeps {
 
 const CHANNEL = 'whatsapp';
 
-/** The methods this file answers. */
-export const WEB_LOGIN_METHODS = ['web.login.start', 'web.login.wait'] as const;
 
 /** The `web.login.*` handlers over the channel runtime. */
 export function webLoginMethods(deps: WebLoginDeps): Record<(typeof WEB_LOGIN_METHODS)[number], MethodHandler> {

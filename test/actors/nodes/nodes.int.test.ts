@@ -43,7 +43,8 @@ describe('node surface and node.invoke', () => {
     const inventory = await node.call('node.runnerInventory.update', { protocolFeatures: [] });
     expect(errorOf(inventory)).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('awaiting operator approval') });
     const early = await admin.call('node.invoke', { nodeId: device.id, command: 'system.which', params: {}, idempotencyKey: 'k0' });
-    expect(errorOf(early)).toMatchObject({ code: 'UNAVAILABLE', message: 'node pairing changed while invocation was active', details: { code: 'PAIRING_CHANGED' } });
+    // As the official answers it: the one node.invoke failure marked retryable.
+    expect(errorOf(early)).toEqual({ code: 'UNAVAILABLE', message: 'node pairing changed while invocation was active', retryable: true, details: { code: 'PAIRING_CHANGED' } });
     const described = await admin.call('node.describe', { nodeId: device.id });
     expect(payloadOf(described)).toMatchObject({ nodeId: device.id, approvalState: 'pending-approval', caps: [], commands: [], connected: true, pendingDeclaredCommands: ['system.run', 'system.which'] });
     const list = await admin.call('node.pair.list', {});
@@ -100,6 +101,7 @@ describe('node surface and node.invoke', () => {
     mode = 'hang';
     const slow = await admin.call('node.invoke', { nodeId: device.id, command: 'system.run', params: { command: ['sleep', '4'] }, timeoutMs: 300, idempotencyKey: 't' });
     expect(errorOf(slow)).toMatchObject({ code: 'UNAVAILABLE', message: 'TIMEOUT: node invoke timed out', details: { nodeError: { code: 'TIMEOUT' }, nodeCommandDispatched: true } });
+    expect(errorOf(slow)).not.toHaveProperty('retryable');
     const cancel = await node.seen((f) => f.event === 'node.invoke.cancel');
     expect(cancel.payload).toEqual({ invokeId: seen.at(-1)?.id, nodeId: device.id });
     expect(JSON.parse(String(seen.at(-1)?.paramsJSON))).toMatchObject({ command: ['sleep', '4'], runId: expect.any(String) });
@@ -112,6 +114,8 @@ describe('node surface and node.invoke', () => {
     expect(errorOf(gone)).toMatchObject({ code: 'UNAVAILABLE', message: 'DISCONNECTED: node disconnected (system.which)', details: { nodeError: { code: 'DISCONNECTED' } } });
     const offline = await admin.call('node.invoke', { nodeId: device.id, command: 'system.which', params: {}, idempotencyKey: 'o' });
     expect(errorOf(offline)).toMatchObject({ code: 'UNAVAILABLE', message: 'node not connected', details: { code: 'NOT_CONNECTED', nodeCommandDispatched: false } });
+    expect(errorOf(gone)).not.toHaveProperty('retryable');
+    expect(errorOf(offline)).not.toHaveProperty('retryable');
   });
 
   it('rejects a surface, removes a node (4001), and approvals survive a restart', async () => {
