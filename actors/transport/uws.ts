@@ -593,6 +593,13 @@ class HttpExchange {
 
   /** Never rejects: every failure ends as a 500 (or a dropped connection) plus a report. */
   async run(request: Request): Promise<void> {
+    // Answer in a later turn of the event loop, never inside the uWS callback that parsed the
+    // request: uWS then sees this answer pending when the next pipelined request arrives and
+    // closes the connection (its rule for asynchronous answers). Answered in the same callback,
+    // uWS would parse and dispatch every request a read holds (512 KiB: ~12,000 small ones), for
+    // as long as the kernel buffers take the answers (README, Resource bounds).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.aborted) return;
     let response: Response;
     try {
       response = await this.handlers.fetch(request, { remoteAddress: this.remoteAddress });

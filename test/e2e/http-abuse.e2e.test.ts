@@ -131,11 +131,26 @@ describe('request head size', () => {
 });
 
 describe('pipelined requests', () => {
-  it('serves pipelined requests in order on one connection', async () => {
+  it('serves pipelined requests in order (ws); uWS closes a connection that pipelines', async () => {
     const one = 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
     const exchange = await rawExchange(gateway.port, one.repeat(50));
-    await waitFor(() => (exchange.received().match(/HTTP\/1.1 200 /g) ?? []).length === 50, '50 answers', 5000);
-    expect(exchange.received().match(/HTTP\/1.1 \d+ /g)).toHaveLength(50);
+    if (TEST_TRANSPORT === 'uws') {
+      // uWS answers in a later turn, so the second request finds the first answer pending: closed.
+      await exchange.closed(5000);
+      expect((exchange.received().match(/HTTP\/1.1 \d+ /g) ?? []).length).toBeLessThan(50);
+    } else {
+      await waitFor(() => (exchange.received().match(/HTTP\/1.1 200 /g) ?? []).length === 50, '50 answers', 5000);
+      expect(exchange.received().match(/HTTP\/1.1 \d+ /g)).toHaveLength(50);
+    }
+    exchange.socket.destroy();
+  });
+
+  it('serves requests one after another on a kept-alive connection', async () => {
+    const exchange = await rawExchange(gateway.port);
+    for (let i = 1; i <= 5; i += 1) {
+      exchange.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await waitFor(() => (exchange.received().match(/HTTP\/1.1 200 /g) ?? []).length === i, `answer ${i}`, 5000);
+    }
     exchange.socket.destroy();
   });
 
@@ -149,8 +164,8 @@ describe('pipelined requests', () => {
     const batch = Buffer.from('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(1000));
     const cap = 1000; // batches: a million requests, far more than the kernel buffers of both ends hold
     let batches = 0;
-    // uWS closes it at the first request that arrives while an answer is still pending (the
-    // answers are not buffered: tryEnd), node at the 65th request in flight; unbounded would be
+    // uWS closes it at the first request that arrives while an answer is still pending (answers
+    // come a turn later, and are not buffered: tryEnd), node at the 65th request in flight; unbounded would be
     // serving until the cap (or pausing forever, which this would wait out as a test timeout).
     while (batches < cap && !closed) {
       batches += 1;
