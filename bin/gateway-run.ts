@@ -453,7 +453,8 @@ function installSignalHandlers(out: (line: string) => void): { attach(host: Gate
     running.stop({ reason: 'gateway stopping' }).then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`openclaw gateway: stop failed: ${(error as Error).message}\n`);
+        const cause = error instanceof Error && error.cause !== undefined ? ` (${error.cause instanceof Error ? error.cause.message : String(error.cause)})` : '';
+        process.stderr.write(`openclaw gateway: stop failed: ${(error as Error).message}${cause}\n`);
         process.exit(1);
       },
     );

@@ -31,7 +31,9 @@ function lockOwner(lockPath: string): number {
  * Takes the single-writer lock of a journal: a `<journal>.lock` symlink whose target is the
  * owner's pid. A symlink is created atomically and needs no data block, so the lock can be
  * taken on a full disk (a gateway must start there, read-only if need be). A lock left by a
- * dead process (kill -9, crash) is taken over. Returns the release function.
+ * dead process (kill -9, crash) is taken over. Returns the release function, which never throws:
+ * a lock that cannot be removed (the file system turned read-only) names a pid that is gone once
+ * this process exits, and the next start takes it over like any stale lock.
  */
 export function acquireWriterLock(journalPath: string): () => void {
   const lockPath = `${journalPath}.lock`;
@@ -45,7 +47,13 @@ export function acquireWriterLock(journalPath: string): () => void {
       unlinkSync(lockPath); // stale: its owner is gone
       continue;
     }
-    return () => unlinkSync(lockPath);
+    return () => {
+      try {
+        unlinkSync(lockPath);
+      } catch {
+        // left behind: stale from the moment this process exits (see above)
+      }
+    };
   }
   throw new Error(`could not take the journal lock ${lockPath}`);
 }

@@ -157,7 +157,20 @@ export class AgentRunService implements RunService {
     }
     if (this.runFactsSinceCheckpoint >= CHECKPOINT_EVERY_RUN_FACTS) {
       this.runFactsSinceCheckpoint = 0;
+      this.checkpoint();
+    }
+  }
+
+  /**
+   * Writes the active-runs checkpoint, a cache (a rebuild from the journal gives the same state):
+   * a failed write (disk full, read-only file system) is a warning and waits for the next one,
+   * never an error out of a commit listener or a stop.
+   */
+  private checkpoint(): void {
+    try {
       checkpointActiveRuns(this.journal, this.activeRuns());
+    } catch (error) {
+      this.logger.warn(`active-runs checkpoint failed (a cache: retried later): ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -390,6 +403,6 @@ export class AgentRunService implements RunService {
     await Promise.race([aborted, new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)))]);
     clearTimeout(timer);
     this.journal.flush();
-    checkpointActiveRuns(this.journal, this.activeRuns());
+    this.checkpoint();
   }
 }

@@ -58,6 +58,9 @@ interface UwsHttpResponse {
   writeHeader(key: string, value: string): UwsHttpResponse;
   write(chunk: Uint8Array): boolean;
   end(body?: Uint8Array | string, closeConnection?: boolean): UwsHttpResponse;
+  /** Writes what the socket takes without buffering: [all of it went out, the response is complete]. */
+  tryEnd(body: Uint8Array, totalSize: number): [boolean, boolean];
+  getWriteOffset(): number;
   endWithoutBody(reportedContentLength?: number, closeConnection?: boolean): UwsHttpResponse;
   onWritable(handler: (offset: number) => boolean): UwsHttpResponse;
   onAborted(handler: () => void): UwsHttpResponse;
@@ -651,7 +654,11 @@ class HttpExchange {
     if (!this.usable) return;
     if (pending === undefined) {
       const whole = Buffer.concat(ready);
-      const end = (close: boolean): void => void this.writeHead(response).end(whole, close);
+      const end = (close: boolean): void => {
+        this.writeHead(response);
+        if (close) this.res.end(whole, true);
+        else this.endWithoutBuffering(whole);
+      };
       if (this.bodyReceived) this.finish(() => end(false));
       else this.linger(end);
       return;
@@ -680,7 +687,24 @@ class HttpExchange {
     }
   }
 
-  /** Ends the response (corked): after this the HttpResponse is never touched again. */
+  /**
+   * Sends a whole body without letting uWS buffer what the socket does not take: a client that
+   * is not reading gets the rest as it drains (onWritable), and meanwhile its response is still
+   * pending, so uWS closes the connection at its next pipelined request instead of parsing and
+   * answering request after request into memory (README, Resource bounds).
+   */
+  private endWithoutBuffering(body: Buffer): void {
+    const start = this.res.getWriteOffset();
+    const [, done] = this.res.tryEnd(body, body.length);
+    if (done) return;
+    this.res.onWritable((offset) => {
+      if (this.aborted) return true;
+      const [ok] = this.res.tryEnd(body.subarray(offset - start), body.length);
+      return ok;
+    });
+  }
+
+  /** Ends the response (corked): after this the HttpResponse is never touched again (but by endWithoutBuffering's drain). */
   private finish(end: () => void): void {
     this.res.cork(() => {
       // A paused socket would never read the unread rest of the body uWS must skip (or close on).

@@ -6,6 +6,7 @@
  * the event listeners are created once per transport and find their socket through `live`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -31,6 +32,13 @@ const TEXT_FRAME = { binary: false } as const;
 const DEFAULT_KEEPALIVE_MS = 30_000;
 /** Longest a client may take to send its request headers. */
 const HEADERS_TIMEOUT_MS = 10_000;
+/**
+ * Requests one connection may have in flight (pipelined, not yet answered); one more closes it.
+ * Node parses a whole read (up to 64 KiB, ~1600 small requests) before it pauses a connection whose
+ * answers back up, and with asynchronous handlers it never does: without a bound, a client that
+ * pipelines and never reads has the gateway serve everything the kernel buffers hold (README).
+ */
+const MAX_PIPELINED_REQUESTS = 64;
 /** How often a port-0 bind is retried when a later host finds the first host's pick taken. */
 const PORT_ZERO_ATTEMPTS = 5;
 
@@ -173,6 +181,7 @@ export const openWsTransport: TransportFactory = async (options) => {
   const createHostServer = (): Server => {
     // A connection that never finishes its request headers is dropped after 10 s (uWS: its idle timeout).
     const server = createServer({ noDelay: true, maxHeaderSize: MAX_REQUEST_HEAD_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }, (request, response) => {
+      if (!admitPipelined(request.socket, response)) return;
       closeWhenBodyUnread(request, response);
       void onRequest(request, response);
     });
@@ -210,6 +219,21 @@ export const openWsTransport: TransportFactory = async (options) => {
   const transport: Transport = { kind: 'ws', port, stopListening, destroy };
   return transport;
 };
+
+/** Requests in flight per connection (MAX_PIPELINED_REQUESTS). */
+const inFlight = new WeakMap<Socket, number>();
+
+/** Counts a request against its connection's pipelining bound; false (and the connection closed) beyond it. */
+function admitPipelined(socket: Socket, response: ServerResponse): boolean {
+  const count = (inFlight.get(socket) ?? 0) + 1;
+  if (count > MAX_PIPELINED_REQUESTS) {
+    socket.destroy();
+    return false;
+  }
+  inFlight.set(socket, count);
+  response.once('close', () => inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1));
+  return true;
+}
 
 /**
  * A response sent before its request body ended says `Connection: close`, so node closes the

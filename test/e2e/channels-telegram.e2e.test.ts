@@ -222,6 +222,79 @@ describe('Telegram channel', () => {
     }
   });
 
+  it('kill -9 under a stream of DMs: every journaled message is answered once after the restart, none twice', { timeout: 90_000 }, async () => {
+    const dir = stateDirWith({ dmPolicy: 'open', allowFrom: ['*'] }, {
+      models: { providers: { fake: { kind: 'openai', baseUrl: openai.baseUrl, apiKey: 'sk-x', model: 'fake-gpt', maxRetries: 0 } } },
+      agents: { defaults: { model: 'fake/fake-gpt' } },
+      session: { dmScope: 'per-channel-peer' },
+    });
+    // Before the kill: 4 quick DMs (answered at once), then 12 slow ones (the model streams ~1.2 s);
+    // after the restart: 8 more. Each DM goes out once the gateway has taken the previous one (its
+    // next getUpdates confirms the offset past it, which it does only after journaling it).
+    const quick = [7101, 7102, 7103, 7104];
+    const slow = Array.from({ length: 12 }, (_, i) => 7201 + i);
+    const later = Array.from({ length: 8 }, (_, i) => 7301 + i);
+    const senders = [...quick, ...slow, ...later];
+    const textOf = (chat: number) => (slow.includes(chat) ? `please slow ${chat}` : `quick ${chat}`);
+    const replyOf = (chat: number) => (slow.includes(chat) ? 'part0 part1 part2 part3 part4 part5 part6 part7' : `Hello from fake openai: quick ${chat}`);
+    const mark = telegram.calls.length;
+    const first = await start(dir);
+    await telegram.waitFor((calls) => calls.slice(mark).some((c) => c.method === 'getUpdates' && c.body.timeout === 30), 15_000, 'long poll');
+    for (const chat of [...quick, ...slow]) {
+      const update = telegram.dm(chat, textOf(chat));
+      await telegram.waitFor((calls) => calls.some((c) => c.method === 'getUpdates' && Number(c.body.offset ?? 0) > update), 15_000, `admission of ${chat}`);
+    }
+    const readFacts = () => {
+      const journal = Journal.open(join(dir, 'journal.sqlite'), { readonly: true });
+      try {
+        return journal.readStream('channel:telegram:default', 0, 100_000);
+      } finally {
+        journal.close();
+      }
+    };
+    const ids = (facts: ReturnType<typeof readFacts>, type: string) => facts.filter((f) => f.type === type).map((f) => (f.data as { id: string }).id);
+    const deliveredIn = (facts: ReturnType<typeof readFacts>) => new Set(facts.filter((f) => f.type === 'channel.delivery.sent').map((f) => Number((f.data as { chatId: string }).chatId)));
+    // The quick replies reached the Bot API and their deliveries are committed (the journal is read
+    // as the gateway writes it) while the slow turns still stream: a kill now lands between sends.
+    await telegram.waitFor(() => quick.every((chat) => sendsTo(chat, mark).length > 0), 15_000, 'the quick replies');
+    for (const deadline = Date.now() + 15_000; !quick.every((chat) => deliveredIn(readFacts()).has(chat)); ) {
+      if (Date.now() > deadline) throw new Error('quick deliveries never committed');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Freeze the gateway, read what its journal committed, then kill it.
+    process.kill(first.child.pid as number, 'SIGSTOP');
+    const before = readFacts();
+    await first.stop('SIGKILL');
+    const restartMark = telegram.calls.length;
+    const deliveredBefore = deliveredIn(before);
+    expect(ids(before, 'channel.inbound.received')).toHaveLength(quick.length + slow.length);
+    expect(quick.every((chat) => deliveredBefore.has(chat))).toBe(true);
+    expect(ids(before, 'channel.inbound.received').length - ids(before, 'channel.inbound.answered').length).toBeGreaterThanOrEqual(5); // many in flight at the kill
+    // A reply the Bot API took whose message id the journal had not committed is the one thing a
+    // crash can send twice (README, Channels); the SIGSTOP snapshot tells exactly which those are.
+    const inFlight = senders.filter((chat) => sendsTo(chat, mark).length > 0 && !deliveredBefore.has(chat));
+
+    const second = await start(dir);
+    for (const chat of later) telegram.dm(chat, textOf(chat));
+    const done = (chat: number) => deliveredBefore.has(chat) || sendsTo(chat, restartMark).length > 0;
+    await telegram.waitFor(() => senders.every(done), 40_000, 'every DM answered after the restart');
+    await second.stop('SIGTERM');
+    gateways.splice(gateways.indexOf(second), 1);
+
+    const after = readFacts();
+    const received = ids(after, 'channel.inbound.received');
+    const answered = ids(after, 'channel.inbound.answered');
+    expect(received).toHaveLength(senders.length);
+    expect(new Set(received).size).toBe(received.length);
+    expect([...answered].sort()).toEqual([...received].sort());
+    for (const chat of senders) {
+      const sends = sendsTo(chat, mark);
+      expect({ chat, sends: sends.length }).toEqual({ chat, sends: inFlight.includes(chat) ? 2 : 1 });
+      expect(sends.every((c) => String(c.body.text) === replyOf(chat))).toBe(true);
+    }
+    for (const chat of deliveredBefore) expect(sendsTo(chat, restartMark)).toHaveLength(0);
+  });
+
   it('our CLI: channels status --probe, message send, pairing list and approve by code', { timeout: 45_000 }, async () => {
     const dir = stateDirWith({ dmPolicy: 'pairing' });
     const gateway = await start(dir);

@@ -1,14 +1,16 @@
 /**
  * Disk-full and read-only journals (a real tmpfs, real ENOSPC/EROFS): no request is acknowledged
  * unless its fact is in the journal afterwards, requests get UNAVAILABLE while the disk refuses
- * writes (no hang, no crash), the gateway recovers by itself, and it starts on a full disk.
+ * writes (no hang, no crash), the gateway recovers by itself, and it starts on a full disk. A file
+ * system the kernel turns read-only under the running gateway (ext4 errors=remount-ro, EROFS).
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { connectClient, type RawClient } from '../helpers/raw-client.js';
 import { waitFor } from '../helpers/cli-process.js';
-import { SmallDisk, readJournal } from '../helpers/small-disk.js';
+import { execFileSync } from 'node:child_process';
+import { ReadOnlyOnErrorDisk, SmallDisk, readJournal } from '../helpers/small-disk.js';
 
 const disk = new SmallDisk(8);
 afterAll(() => disk.unmount());
@@ -155,3 +157,41 @@ describe('a read-only file system', () => {
     expect([...journaledTexts(second)].filter((t) => t.startsWith('before-'))).toHaveLength(3);
   });
 });
+
+describe('a file system turned read-only while the gateway runs', () => {
+  const ext4 = new ReadOnlyOnErrorDisk(32);
+  afterAll(() => ext4.unmount());
+
+  it('answers UNAVAILABLE, keeps serving reads, loses nothing acknowledged, and the journal is whole once writable again', async () => {
+    const stateDir = join(ext4.dir, 'state');
+    const first = await start(stateDir);
+    const client = await connect(first);
+    const before = await sendEvents(client, 'before', 5);
+    expect([...before.values()]).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    // What the gateway acknowledged is committed; what the page cache holds of it is the kernel's
+    // business (a file-system error may drop unwritten pages), so it is written out first.
+    execFileSync('sync', ['-f', stateDir]);
+    let during: Map<string, string>;
+    try {
+      ext4.failReadOnly(); // the journal file and its directory: every write now fails with EROFS
+      during = await sendEvents(client, 'ro', 20, 64, 5);
+      expect(new Set(during.values())).toEqual(new Set(['UNAVAILABLE']));
+      expect((await client.call('health')).ok).toBe(true);
+      expect(first.child.exitCode).toBeNull();
+      await waitFor(() => /journal .*not writable/i.test(first.output()), 'the read-only journal logged', 5000);
+      client.close();
+      // A stop must neither hang nor fail on a journal it cannot write (nor on its lock it cannot remove).
+      expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+      running = running.filter((g) => g !== first);
+    } finally {
+      await first.stop('SIGKILL');
+      ext4.remount(); // an ext4 error lasts until the file system is mounted again
+    }
+    const second = await start(stateDir);
+    const after = await sendEvents(await connect(second), 'after', 5);
+    expect([...after.values()]).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expectAcknowledgedJournaled(second, new Map([...before, ...during, ...after]));
+    expect([...journaledTexts(second)].filter((text) => text.startsWith('ro-'))).toEqual([]);
+  }, 60_000);
+});
+

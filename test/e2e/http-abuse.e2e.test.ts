@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { useSharedGateway } from '../helpers/shared-gateway.js';
 import { rawExchange, streamChunks } from '../helpers/raw-http.js';
 import { TEST_TRANSPORT } from '../helpers/gateway-process.js';
+import { waitFor } from '../helpers/cli-process.js';
 
 const { gateway } = useSharedGateway();
 
@@ -128,3 +129,36 @@ describe('request head size', () => {
     exchange.socket.destroy();
   });
 });
+
+describe('pipelined requests', () => {
+  it('serves pipelined requests in order on one connection', async () => {
+    const one = 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+    const exchange = await rawExchange(gateway.port, one.repeat(50));
+    await waitFor(() => (exchange.received().match(/HTTP\/1.1 200 /g) ?? []).length === 50, '50 answers', 5000);
+    expect(exchange.received().match(/HTTP\/1.1 \d+ /g)).toHaveLength(50);
+    exchange.socket.destroy();
+  });
+
+  it('closes a connection that pipelines requests and never reads the answers', async () => {
+    const socket = (await rawExchange(gateway.port)).socket;
+    socket.pause(); // never reads: every answer stays in the socket buffers
+    let closed = false;
+    let wake: () => void = () => undefined;
+    socket.on('close', () => ((closed = true), wake()));
+    socket.on('drain', () => wake());
+    const batch = Buffer.from('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(1000));
+    const cap = 1000; // batches: a million requests, far more than the kernel buffers of both ends hold
+    let batches = 0;
+    // uWS closes it at the first request that arrives while an answer is still pending (the
+    // answers are not buffered: tryEnd), node at the 65th request in flight; unbounded would be
+    // serving until the cap (or pausing forever, which this would wait out as a test timeout).
+    while (batches < cap && !closed) {
+      batches += 1;
+      if (!socket.write(batch)) await new Promise<void>((resolve) => (wake = resolve));
+    }
+    expect(closed).toBe(true);
+    expect(batches).toBeLessThan(cap);
+    expect(await healthLatencyMs()).toBeLessThan(2000);
+  }, 60_000);
+});
+

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /**
@@ -81,5 +81,52 @@ export function readJournal<T>(path: string, read: (db: Database.Database) => T)
     return read(db);
   } finally {
     db.close();
+  }
+}
+
+/**
+ * A small ext4 file system on a loop device, mounted with `errors=remount-ro` (needs root): what a
+ * real disk does when the kernel turns it read-only under a running process. `chmod` does not stop
+ * writes (root, and an open descriptor keeps its access), `mount -o remount,ro` is refused while a
+ * file is open for writing (EBUSY), `chattr +i` does not stop writes through an open descriptor:
+ * an ext4 error does, at once, for every writer (EROFS). It lasts until the file system is
+ * unmounted, so recovery means stopping the writer and mounting again (`remount()`).
+ */
+export class ReadOnlyOnErrorDisk {
+  readonly dir: string;
+  private readonly image: string;
+
+  constructor(sizeMiB: number) {
+    const parent = mkdtempSync(join(tmpdir(), 'openclaw-ext4-'));
+    this.image = join(parent, 'disk.img');
+    this.dir = join(parent, 'mnt');
+    execFileSync('truncate', ['-s', `${sizeMiB}M`, this.image]);
+    execFileSync('mkfs.ext4', ['-q', '-F', '-O', '^has_journal', this.image]);
+    execFileSync('mkdir', ['-p', this.dir]);
+    this.mount();
+  }
+
+  /** Makes the kernel see a file-system error: from now on every write fails with EROFS. */
+  failReadOnly(): void {
+    const device = execFileSync('findmnt', ['-n', '-o', 'SOURCE', this.dir], { encoding: 'utf8' }).trim();
+    writeFileSync(`/sys/fs/ext4/${basename(device)}/trigger_fs_error`, 'test: turned read-only');
+  }
+
+  /** Unmounts (every writer must be gone) and mounts again, writable. */
+  remount(): void {
+    execFileSync('umount', [this.dir]);
+    this.mount();
+  }
+
+  unmount(): void {
+    try {
+      execFileSync('umount', ['-l', this.dir]);
+    } finally {
+      rmSync(dirname(this.dir), { recursive: true, force: true });
+    }
+  }
+
+  private mount(): void {
+    execFileSync('mount', ['-o', 'loop,errors=remount-ro', this.image, this.dir]);
   }
 }

@@ -204,7 +204,11 @@ describe('official protocol.schema.json accepts every frame our gateway sends', 
 
   it('covers presence, tick and shutdown broadcasts, and shutdown is followed by close 1012', () => {
     expect(eventsNamed('presence').length).toBeGreaterThan(0);
-    expect(new Set(eventsNamed('tick').map((c) => c.label))).toEqual(new Set(['admin', 'reader', 'scopeless']));
+    // Every socket open at the end saw a tick; `tracked` may have seen one too before it left
+    // (on a loaded machine a tick interval can pass while the test is still connecting).
+    const ticked = new Set(eventsNamed('tick').map((c) => c.label));
+    for (const label of ['admin', 'reader', 'scopeless']) expect(ticked, label).toContain(label);
+    expect([...ticked].every((label) => ['admin', 'reader', 'scopeless', 'tracked'].includes(label)), [...ticked].join()).toBe(true);
     expect(new Set(eventsNamed('shutdown').map((c) => c.label))).toEqual(new Set(['admin', 'reader', 'scopeless']));
     expect(closes.filter((c) => ['admin', 'reader', 'scopeless'].includes(c.label)).map((c) => c.code)).toEqual([1012, 1012, 1012]);
   });

@@ -9,8 +9,7 @@ import { RUN_METHOD_NAMES } from '../../actors/agents/run-methods.js';
 import { OFFICIAL_UI_METHODS } from '../../actors/control-ui/official-methods.js';
 import { INSPECTOR_METHODS } from '../../actors/gateway/inspector.js';
 import { NODES_METHODS } from '../../actors/nodes/module.js';
-import { CHANNEL_METHODS } from '../../actors/channels/methods.js';
-import { WEB_LOGIN_METHODS } from '../../actors/channels/whatsapp/web-login-methods.js';
+import { CHANNEL_METHODS, WEB_LOGIN_METHODS } from '../../actors/channels/method-names.js';
 import { SECRETS_METHODS } from '../../actors/secrets/module.js';
 import { ERRORS, WIRE_CODES } from '../../protocol/errors.js';
 

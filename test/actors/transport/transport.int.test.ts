@@ -193,6 +193,44 @@ describe.each(['ws', 'uws'] as const)('%s transport', (kind) => {
       expect([second.status, await second.text()]).toEqual([202, 'unread GET']);
     });
 
+    it('answers pipelined requests that meet backpressure whole, or closes the connection', async () => {
+      const { port } = await start();
+      const body = Buffer.alloc(60 * 1024, 0x61); // under the size sent in one write with a length
+      recorder.respond = () => new Response(body);
+      const socket = tcpConnect({ host: '127.0.0.1', port });
+      await once(socket, 'connect');
+      socket.pause(); // the answers pile up in the socket buffers until they meet backpressure
+      const count = 300;
+      socket.write('GET /mid HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(count));
+      let received = Buffer.alloc(0);
+      const answers = (): Buffer[] => {
+        const found: Buffer[] = [];
+        let at = 0;
+        for (;;) {
+          const headEnd = received.indexOf('\r\n\r\n', at);
+          if (headEnd === -1) return found;
+          const length = Number(/content-length: (\d+)/i.exec(received.subarray(at, headEnd).toString('latin1'))?.[1]);
+          if (received.length < headEnd + 4 + length) return found;
+          found.push(received.subarray(headEnd + 4, headEnd + 4 + length));
+          at = headEnd + 4 + length;
+        }
+      };
+      const ended = new Promise<'closed' | 'all'>((resolve) => {
+        socket.on('close', () => resolve('closed'));
+        socket.on('data', (chunk: Buffer) => {
+          received = Buffer.concat([received, chunk]);
+          if (answers().length === count) resolve('all');
+        });
+      });
+      for (let turn = 0; turn < 3; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+      socket.resume();
+      const outcome = await ended;
+      socket.destroy();
+      const whole = answers();
+      if (outcome === 'all') expect(whole).toHaveLength(count);
+      for (const answer of whole) expect(answer.equals(body)).toBe(true);
+    });
+
     it('answers HEAD without a body', async () => {
       const { port } = await start();
       recorder.respond = () => new Response(null, { status: 200, headers: { 'x-head': '1' } });
