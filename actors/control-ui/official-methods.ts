@@ -50,10 +50,11 @@ function sessionRow(services: GatewayServices, key: string, active: ReadonlySet<
   const acceptedData = accepted?.data as FactData<'run.accepted'> | undefined;
   const running = lastRunId !== null && active.has(lastRunId);
   const updatedAt = last?.ts ?? first?.ts ?? 0;
+  const runtimeMs = !running && accepted && last ? Math.max(0, last.ts - accepted.ts) : undefined;
   return {
     key,
     agentId,
-    sessionId: transcript.sessionId,
+    ...(transcript.sessionId ? { sessionId: transcript.sessionId } : {}),
     kind: 'direct',
     isMain: key === `agent:${agentId}:main`,
     isBackground: false,
@@ -64,13 +65,12 @@ function sessionRow(services: GatewayServices, key: string, active: ReadonlySet<
     archived: false,
     pinned: false,
     unread: false,
-    status: running ? 'running' : lastRunId ? 'done' : 'idle',
-    lastRunId,
-    runtimeMs: !running && accepted && last ? Math.max(0, last.ts - accepted.ts) : null,
-    lastMessagePreview: last ? last.text.slice(0, 200) : null,
+    ...(lastRunId ? { status: running ? ('running' as const) : ('done' as const), lastRunId } : {}),
+    ...(runtimeMs !== undefined ? { runtimeMs } : {}),
+    ...(last ? { lastMessagePreview: last.text.slice(0, 200) } : {}),
     messageCount: transcript.skipped + transcript.messages.length,
-    modelProvider: acceptedData?.provider ?? null,
-    model: acceptedData?.model ?? null,
+    ...(acceptedData?.provider ? { modelProvider: acceptedData.provider } : {}),
+    ...(acceptedData?.model ? { model: acceptedData.model } : {}),
   };
 }
 

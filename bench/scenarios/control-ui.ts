@@ -59,11 +59,11 @@ class ChatDriver {
   private constructor(private readonly client: BenchClient, events: { on: ((e: BenchEvent) => void) | null }) {
     events.on = (event) => {
       if (event.event !== 'chat') return;
-      const payload = event.payload as { runId?: string; state?: string; message?: unknown };
+      const payload = event.payload as { runId?: string; state?: string; message?: unknown; errorMessage?: string };
       const done = payload.runId === undefined ? undefined : this.finals.get(payload.runId);
       if (!done) return;
       if (payload.state === 'final') done(textOf(payload.message));
-      else if (payload.state === 'error' || payload.state === 'aborted') done(null);
+      else if (payload.state === 'error' || payload.state === 'aborted') done(`(${payload.state}) ${payload.errorMessage ?? ''}`);
     };
   }
 
@@ -77,7 +77,7 @@ class ChatDriver {
     return this.client.isClosed;
   }
 
-  /** Sends one turn; resolves with the reply text, or null on error, abort, close or timeout. */
+  /** Sends one turn; resolves with the reply text (`(error) …` for a failed run), or null on close or timeout. */
   async turn(message: string, timeoutMs: number): Promise<string | null> {
     const idempotencyKey = randomUUID();
     let timer: NodeJS.Timeout | undefined;
@@ -119,7 +119,6 @@ function useFakeModel(configPath: string, fake: FakeProvider): void {
   };
   writeFileSync(configPath, `${JSON.stringify({
     ...config,
-    gateway: { mode: 'local', ...(config.gateway as object | undefined) },
     models: { ...models, providers: { ...models?.providers, benchfake: provider } },
     agents: { ...agents, defaults: { ...agents?.defaults, model: { primary: 'benchfake/m' } } },
   }, null, 2)}\n`);
@@ -137,6 +136,7 @@ async function waitForFakeModel(ctx: ScenarioContext): Promise<ChatDriver> {
       const reply = await driver.turn(prompt('bench warm-up', tag), Math.max(1, Math.min(TURN_TIMEOUT_MS, deadline - performance.now())));
       if (reply?.includes(replyMark(tag))) return driver;
       last = reply === null ? 'no final' : `reply not from the fake: ${reply.slice(0, 80)}`;
+      ctx.log(`control-ui: warm-up turn: ${last}`);
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }

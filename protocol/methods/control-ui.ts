@@ -14,28 +14,33 @@ const params = (properties: Record<string, TSchema> = {}) =>
   Type.Object(Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, Type.Optional(v)])), Open);
 
 /** One session row (`sessions.list`, `sessions.describe`), from the session's journal stream. */
+/**
+ * One `sessions.list` row. The official Control UI checks rows against its own schema (optional
+ * strings, never null; `status` from its run-status enum): a field we do not know is left out.
+ */
 export const SessionRow = Type.Object(
   {
     key: NonEmpty,
     agentId: NonEmpty,
-    sessionId: Nullable(NonEmpty),
-    kind: Type.String(),
+    sessionId: Type.Optional(NonEmpty),
+    kind: Type.Literal('direct'),
     isMain: Type.Boolean(),
     isBackground: Type.Boolean(),
-    chatType: Type.String(),
+    chatType: Type.Literal('direct'),
     createdAt: Int,
     updatedAt: Int,
     lastInteractionAt: Int,
     archived: Type.Boolean(),
     pinned: Type.Boolean(),
     unread: Type.Boolean(),
-    status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('idle')]),
-    lastRunId: Nullable(NonEmpty),
-    runtimeMs: Nullable(Int),
-    lastMessagePreview: Nullable(Type.String()),
+    /** Absent for a session with no run yet. */
+    status: Type.Optional(Type.Union([Type.Literal('running'), Type.Literal('done')])),
+    lastRunId: Type.Optional(NonEmpty),
+    runtimeMs: Type.Optional(Int),
+    lastMessagePreview: Type.Optional(Type.String()),
     messageCount: Int,
-    modelProvider: Nullable(NonEmpty),
-    model: Nullable(NonEmpty),
+    modelProvider: Type.Optional(NonEmpty),
+    model: Type.Optional(NonEmpty),
   },
   Open,
 );

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { launchBrowser, officialControlUiScript, recordFrames, shot, startOfficialUi } from '../helpers/browser.js';
 import { ensureOfficial, OFFICIAL_HOOK_TIMEOUT_MS } from '../helpers/official.js';
+import { connectClient } from '../helpers/raw-client.js';
 
 /*
  * The Control UI in a real browser (Debian's Chromium, headless, loopback): our UI served by the
@@ -280,6 +281,32 @@ describe('the official Control UI against our gateway', () => {
     await shot(page, 'official-chat');
     expect(unknownMethods(frames)).toEqual([]);
     expect(await visibleText(page)).not.toMatch(/unknown method/i);
+    await page.close();
+  }, 90_000);
+
+  it.skipIf(!script)('the Sessions sidebar lists a session started elsewhere (sessions.list rows in the shape the UI checks)', async () => {
+    // A second session, started over the protocol (the sidebar leaves out the current one: Home).
+    const { client } = await connectClient(gateway.url, {}, TOKEN);
+    const key = 'agent:main:sidebar-check';
+    const sent = await client.call('chat.send', { sessionKey: key, message: 'hello from another session', idempotencyKey: 'sidebar-check-1' });
+    expect(sent.ok).toBe(true);
+    await client.seen((f) => f.type === 'event' && f.event === 'chat' && (f.payload as { sessionKey?: string; state?: string }).sessionKey === key && (f.payload as { state?: string }).state === 'final', 15_000);
+    client.close();
+    const page = await context.newPage();
+    const frames = recordFrames(page);
+    await page.goto(`http://127.0.0.1:${uiPort}/#token=${TOKEN}`);
+    await page.getByText('SESSIONS').or(page.getByText('Sessions', { exact: true })).first().waitFor({ timeout: 30_000 });
+    await page.getByText('sidebar-check', { exact: true }).first().waitFor({ timeout: 30_000 });
+    await shot(page, 'official-sidebar');
+    // It opens that session's transcript.
+    await page.getByText('sidebar-check', { exact: true }).first().click();
+    await page.getByText('hello from another session').first().waitFor(WAIT);
+    // Rows carry no nulls (the UI's row schema has optional strings) and a run status from its enum.
+    const list = frames.find((f) => f.dir === 'in' && f.frame.type === 'res' && Array.isArray(f.frame.payload?.sessions))?.frame.payload;
+    const row = list.sessions.find((r: { key: string }) => r.key === key);
+    expect(row).toMatchObject({ key, agentId: 'main', kind: 'direct', status: 'done', lastMessagePreview: expect.any(String) });
+    for (const r of list.sessions) expect(Object.entries(r).filter(([, v]) => v === null)).toEqual([]);
+    expect(unknownMethods(frames)).toEqual([]);
     await page.close();
   }, 90_000);
 

@@ -80,7 +80,8 @@ function planFor(fakeKind: string, messages: readonly Message[]): Plan {
   if (text.includes('please fail')) return { kind: 'fail' };
   if (text.includes('please hang')) return { kind: 'hang', first: 'Thinking' };
   if (text.includes('please tool')) return { kind: 'tool', name: 'gateway_status' };
-  const tag = [...text.matchAll(/please tag (t-[a-z0-9]+)/g)].at(-1)?.[1];
+  // The newest "please tag" anywhere in the prompt: a gateway may append its own context after the user's turn.
+  const tag = [...JSON.stringify(messages).matchAll(/please tag (t-[a-z0-9]+)/g)].at(-1)?.[1];
   if (tag) return { kind: 'text', parts: [`reply-${tag} `, ...chunks(`Hello from fake ${fakeKind}.`, 3)], delayMs: 0 };
   if (text.includes('please slow')) return { kind: 'text', parts: Array.from({ length: SLOW_CHUNKS }, (_, i) => `part${i} `), delayMs: SLOW_DELAY_MS };
   return { kind: 'text', parts: chunks(`Hello from fake ${fakeKind}: ${text}`, 4), delayMs: 0 };
