@@ -214,8 +214,6 @@ const sectionChecks = (schema: TSchema, path: readonly string[], split: (key: st
       : [{ path: [...path, key], validate: validatorFor(section) }],
   );
 const SECTION_CHECKS = sectionChecks(GatewayFileConfig, [], (key) => key === 'channels');
-/** `channels` itself (without its per-channel sections, checked above): an object, defaults apart. */
-const validateChannelsShape = validatorFor(Type.Object({}, Open));
 
 const pointer = (path: readonly string[]) => path.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -225,7 +223,8 @@ function validateConfig(value: unknown): ErrorObject[] | null {
     { instancePath, schemaPath: '#/type', keyword: 'type', params: { type: 'object' }, message: 'must be object' },
   ];
   if (!isRecord(value)) return rootType('');
-  if (value.channels !== undefined && !validateChannelsShape(value.channels)) return rootType('/channels');
+  // `channels` itself is an open object; its channel sections are checked one by one below.
+  if (value.channels !== undefined && !isRecord(value.channels)) return rootType('/channels');
   for (const { path, validate } of SECTION_CHECKS) {
     let section: unknown = value;
     for (const key of path) section = isRecord(section) ? section[key] : undefined;
