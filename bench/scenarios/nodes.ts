@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { connect, RequestFailure, type BenchClient, type BenchEvent } from '../client.js';
 import { connectNode, type BenchNode } from '../node-client.js';
 import { metric, type Metric, type ScenarioContext } from '../scenario.js';
-import { sleep, summarize } from '../stats.js';
+import { sleep } from '../stats.js';
+import { runWindowed } from '../windowed.js';
 
 const COMMAND = 'system.which';
 const OPERATOR_SCOPES = ['operator.admin', 'operator.pairing', 'operator.read', 'operator.write'];
@@ -93,44 +94,11 @@ interface Phase {
 }
 
 /** `count` invokes with `window` in flight; bounded by PHASE_DEADLINE_MS. */
-function measure(operator: BenchClient, nodeId: string, count: number, window: number): Promise<Phase> {
-  const latencies = new Float64Array(count);
-  let sent = 0;
-  let done = 0;
-  let failed = 0;
-  let firstError: unknown;
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const finish = (): void => {
-      clearTimeout(timer);
-      const elapsedMs = performance.now() - started;
-      const ok = latencies.subarray(0, done).filter((value) => !Number.isNaN(value));
-      const summary = summarize(ok);
-      resolve({ rate: (ok.length / elapsedMs) * 1000, p50: summary.p50, p99: summary.p99, failed: failed + (count - done), firstError });
-    };
-    const timer = setTimeout(finish, PHASE_DEADLINE_MS);
-    const pump = (): void => {
-      while (sent < count && sent - done < window && !operator.isClosed) {
-        const index = sent++;
-        const t0 = performance.now();
-        operator.call('node.invoke', invokeParams(nodeId)).then(
-          () => {
-            latencies[index] = performance.now() - t0;
-          },
-          (error: unknown) => {
-            latencies[index] = Number.NaN;
-            failed += 1;
-            firstError ??= error;
-          },
-        ).finally(() => {
-          done += 1;
-          if (done === count || (operator.isClosed && done === sent)) finish();
-          else pump();
-        });
-      }
-    };
-    pump();
+async function measure(operator: BenchClient, nodeId: string, count: number, window: number): Promise<Phase> {
+  const run = await runWindowed({
+    count, window, deadlineMs: PHASE_DEADLINE_MS, isClosed: () => operator.isClosed, call: () => operator.call('node.invoke', invokeParams(nodeId)),
   });
+  return { rate: run.rate, p50: run.p50, p99: run.p99, failed: run.failed + (count - run.done), firstError: run.firstError };
 }
 
 export async function runNodes(ctx: ScenarioContext): Promise<Metric[]> {
