@@ -22,9 +22,8 @@ export type PairingReason = Static<typeof PairingReason>;
 export const ApprovedVia = Type.Union([Type.Literal('silent'), Type.Literal('owner')]);
 export type ApprovedVia = Static<typeof ApprovedVia>;
 
-/** What a pairing request and its approval both say: the request, the device and what it asked for. */
-const pairingKeys = {
-  requestId: NonEmpty,
+/** What a pairing request, its approval and a paired device all say: the device and what it asked for. */
+const deviceKeys = {
   deviceId: NonEmpty,
   publicKey: NonEmpty,
   displayName: Type.Optional(Type.String()),
@@ -36,6 +35,8 @@ const pairingKeys = {
   roles: Strings,
   scopes: Strings,
 };
+/** A pairing request and its approval: the request id, then the device's keys. */
+const pairingKeys = { requestId: NonEmpty, ...deviceKeys };
 
 /** A pending device pairing request (= `device.pair.requested` payload, NODES.md §2.6). */
 export const DevicePairRequest = Type.Object(
@@ -90,16 +91,7 @@ const TokenSummary = Type.Object({ role: Type.String(), scopes: Strings, created
 /** A paired device as `device.pair.list` lists it. */
 export const PairedDevice = Type.Object(
   {
-    deviceId: NonEmpty,
-    publicKey: NonEmpty,
-    displayName: Type.Optional(Type.String()),
-    platform: Type.Optional(Type.String()),
-    deviceFamily: Type.Optional(Type.String()),
-    clientId: Type.String(),
-    clientMode: Type.String(),
-    role: Type.String(),
-    roles: Strings,
-    scopes: Strings,
+    ...deviceKeys,
     approvedVia: Type.String(),
     label: Type.Optional(Type.String()),
     createdAtMs: Ms,

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { telegramChannel } from '../../../actors/channels/telegram/definition.js
 import { createLogger } from '../../../actors/logs/logger.js';
 import { SecretsRuntime } from '../../../actors/secrets/runtime.js';
 import type { GatewayFileConfig } from '../../../protocol/config.js';
+import { secretFiles } from '../../helpers/secret-files.js';
 
 /**
  * How a Telegram account finds its bot token: plaintext, `${NAME}` and SecretRef objects through the
@@ -21,23 +22,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const privateFile = (name: string, text: string, mode = 0o600): string => {
-  const path = join(dir, name);
-  writeFileSync(path, text, { mode });
-  chmodSync(path, mode);
-  return path;
-};
-
-const execResolver = (values: Record<string, string>): string => {
-  const path = join(dir, 'resolver.mjs');
-  writeFileSync(
-    path,
-    `#!${process.execPath}\nlet input='';process.stdin.on('data',(c)=>input+=c);process.stdin.on('end',()=>{const req=JSON.parse(input);const all=${JSON.stringify(values)};const values={};const errors={};for(const id of req.ids){if(id in all)values[id]=all[id];else errors[id]={code:'NOT_FOUND'};}process.stdout.write(JSON.stringify({protocolVersion:1,values,errors}));});\n`,
-    { mode: 0o700 },
-  );
-  chmodSync(path, 0o700);
-  return path;
-};
+const { privateFile, execResolver } = secretFiles(() => dir);
 
 /** The accounts as the gateway resolves them: refs resolved into a snapshot first, then read through it. */
 async function accounts(config: Record<string, unknown>, env: Record<string, string> = {}) {

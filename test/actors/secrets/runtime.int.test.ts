@@ -1,9 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findRefs } from '../../../actors/secrets/refs.js';
 import { resolveSecrets, SecretsRuntime, SecretUnavailableError } from '../../../actors/secrets/runtime.js';
+import { secretFiles } from '../../helpers/secret-files.js';
 
 let dir: string;
 beforeEach(() => {
@@ -11,24 +12,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const privateFile = (name: string, text: string, mode = 0o600): string => {
-  const path = join(dir, name);
-  writeFileSync(path, text, { mode });
-  chmodSync(path, mode);
-  return path;
-};
-
-/** An exec resolver: a node script answering protocol v1 from a JSON map. */
-const execResolver = (values: Record<string, string>): string => {
-  const path = join(dir, 'resolver.mjs');
-  writeFileSync(
-    path,
-    `#!${process.execPath}\nlet input='';process.stdin.on('data',(c)=>input+=c);process.stdin.on('end',()=>{const req=JSON.parse(input);const all=${JSON.stringify(values)};const values={};const errors={};for(const id of req.ids){if(id in all)values[id]=all[id];else errors[id]={code:'NOT_FOUND'};}process.stdout.write(JSON.stringify({protocolVersion:1,values,errors}));});\n`,
-    { mode: 0o700 },
-  );
-  chmodSync(path, 0o700);
-  return path;
-};
+const { privateFile, execResolver } = secretFiles(() => dir);
 
 describe('SecretRefs in the config', () => {
   it('finds ${ENV} shorthand only on credential keys, and ref objects anywhere, with key paths', () => {
